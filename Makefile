@@ -1,0 +1,38 @@
+# The two commands the README gives: `make build` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+# constraints.txt pins every transitive dependency to the set the tests ran with
+INSTALL = $(PIP) install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: build test install install-test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(INSTALL) -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
+	$(INSTALL) -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## make build: create .venv, install, build and validate dataset/
+build: install
+	$(BIN)/trisec build
+
+lint: install-test
+	$(BIN)/ruff check src tests scripts
+
+## make test: create .venv with test extras, lint, check dataset/ is fresh, run the suite
+test: install-test lint
+	$(BIN)/trisec build --check
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache
