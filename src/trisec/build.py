@@ -1,7 +1,7 @@
 """`trisec build`: corpus -> validated release folder, atomically; `--check` compares.
 
-Stages that add files to a release (card sections, Croissant, leaderboard) register a
-function in RELEASE_EXTRAS; they run on the staged folder before validation.
+Stages that add files to a release (card sections, Croissant, leaderboard) live in
+trisec/extras/; they run on the staged folder before the card is written and validation.
 """
 
 from __future__ import annotations
@@ -25,9 +25,21 @@ from .release import (
 )
 from .schema import Schema, load_schema
 
-# (staged_release_dir, context) -> None; may add files or ctx.extra card sections
-RELEASE_EXTRAS: list[Callable[[Path, BuildContext], None]] = []
 Validator = Callable[[Path], None]
+Extra = Callable[[Path, BuildContext], None]
+
+
+def release_extras() -> list[Extra]:
+    """`extend` functions of the modules in trisec/extras/, by their ORDER."""
+    import importlib
+    import pkgutil
+
+    from . import extras
+
+    mods = [importlib.import_module(f"{extras.__name__}.{m.name}")
+            for m in pkgutil.iter_modules(extras.__path__)]
+    mods = [m for m in mods if hasattr(m, "extend")]
+    return [m.extend for m in sorted(mods, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))]
 
 
 def default_corpus() -> Corpus:
@@ -63,7 +75,7 @@ def write_release(out: Path, corpus: Corpus, schema: Schema, *,
         raise TrisecError(Problem(str(corpus.raw_dir), "no documents to publish",
                                   "add raw articles with `trisec add FILE`"))
     ctx = BuildContext(schema, counts)
-    for extra in RELEASE_EXTRAS:
+    for extra in release_extras():
         extra(out, ctx)
     (out / "README.md").write_text(render_card(ctx), encoding="utf-8")
     write_manifest(out, schema, {"duplicates": [d.__dict__ for d in dups]})
