@@ -149,3 +149,12 @@ def annotated_documents(corpus: Corpus, schema: Schema, stats: Stats, errors: li
     unique = stats.timed("dedup", dedup_step(docs, stats, duplicates))  # type: ignore[arg-type]
     return stats.timed("annotate", annotate_step(unique, schema, corpus.gold_dir,  # type: ignore
                                                  stats, errors))
+
+
+def published_documents(corpus: Corpus) -> Iterator[Document]:
+    """Cleaned, de-duplicated documents as the release publishes them (no annotations)."""
+    stats, errors, dups = Stats(), [], []
+    raws = read_step(corpus.raw_paths(), stats)
+    yield from dedup_step(clean_step(raws, corpus.metadata_dir, stats, errors), stats, dups)
+    if errors:
+        raise TrisecError(errors)

@@ -1,0 +1,132 @@
+"""`trisec annotations ...`: tools for annotators and maintainers of the gold layers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+def _documents() -> dict[str, object]:
+    from ..build import default_corpus
+    from ..pipeline import published_documents
+
+    return {d.doc_id: d for d in published_documents(default_corpus())}
+
+
+@click.group("annotations")
+def command() -> None:
+    """Gold annotation files: texts for annotators, check, reanchor, agreement, stats."""
+
+
+@command.command("texts")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+def texts(out: Path) -> None:
+    """Write what an annotator sees: <doc_id>.txt (published text) and <doc_id>.json
+    (doc_id, text_sha256, publication date for TIMEX normalisation)."""
+    from ..annotations import text_sha256
+
+    out.mkdir(parents=True, exist_ok=True)
+    for doc_id, doc in sorted(_documents().items()):
+        (out / f"{doc_id}.txt").write_text(doc.text, encoding="utf-8")  # type: ignore[attr-defined]
+        info = {"doc_id": doc_id, "text_sha256": text_sha256(doc.text),  # type: ignore[attr-defined]
+                "published": doc.published.value,  # type: ignore[attr-defined]
+                "published_precision": doc.published.precision}  # type: ignore[attr-defined]
+        (out / f"{doc_id}.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote {out / doc_id}.txt")
+
+
+@command.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def check(files: tuple[Path, ...]) -> None:
+    """Verify annotation FILES against the published text and schema/labels.yaml."""
+    from ..annotations import read_annotation, verify
+    from ..errors import Problem, TrisecError
+    from ..schema import load_schema
+
+    schema, docs, failed = load_schema(), _documents(), 0
+    for path in files:
+        try:
+            ann = read_annotation(path)
+            doc = docs.get(str(ann.get("doc_id")))
+            if doc is None:
+                raise TrisecError(Problem(str(path), f"unknown doc_id {ann.get('doc_id')!r}",
+                                          "use a doc_id of a published document"))
+            v = verify(ann, doc.text, schema, where=str(path))  # type: ignore[attr-defined]
+        except TrisecError as exc:
+            failed += 1
+            for p in exc.problems:
+                click.echo(f"error: {p}", err=True)
+            continue
+        d = v.data
+        click.echo(f"ok {path}: {len(d['mentions'])} mentions, {len(d['entities'])} entities, "
+                   f"{len(d['events'])} events, {len(d['attributions'])} attributions")
+    if failed:
+        raise SystemExit(1)
+
+
+@command.command("reanchor")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--write", is_flag=True, help="Rewrite the files (only if every span was placed).")
+def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
+    """Relocate spans by their quoted text onto the current published text."""
+    from ..annotations import read_annotation, text_sha256, write_annotation
+    from ..reanchor import reanchor
+
+    docs, unresolved = _documents(), 0
+    for path in files:
+        ann = read_annotation(path)
+        doc = docs.get(str(ann.get("doc_id")))
+        if doc is None:
+            click.echo(f"error: {path}: unknown doc_id {ann.get('doc_id')!r}", err=True)
+            unresolved += 1
+            continue
+        text = doc.text  # type: ignore[attr-defined]
+        new, moves = reanchor(ann, text, text_sha256(text))
+        bad = [m for m in moves if m.status in ("not_found", "ambiguous")]
+        moved = [m for m in moves if m.status == "moved"]
+        for m in moved + bad:
+            click.echo(f"{path}: {m}", err=bool(m in bad))
+        click.echo(f"{path}: {len(moves) - len(moved) - len(bad)} kept, {len(moved)} moved, "
+                   f"{len(bad)} unresolved")
+        unresolved += len(bad)
+        if write and not bad:
+            write_annotation(path, new)
+    if unresolved:
+        raise SystemExit(1)
+
+
+@command.command("agreement")
+@click.option("--a", "dir_a", type=click.Path(path_type=Path), default=None)
+@click.option("--b", "dir_b", type=click.Path(path_type=Path), default=None)
+@click.option("--json", "as_json", is_flag=True)
+def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool) -> None:
+    """Inter-annotator agreement of two independent passes (default passes/a vs passes/b)."""
+    from ..agreement_io import corpus_agreement
+    from ..evaluate.agreement import format_agreement_table
+
+    result = corpus_agreement(dir_a, dir_b)
+    click.echo(json.dumps(result, indent=2, sort_keys=True) if as_json
+               else format_agreement_table(result))
+
+
+@command.command("stats")
+@click.option("--release", type=click.Path(path_type=Path), default=None)
+def stats_cmd(release: Path | None) -> None:
+    """Counts per label, event type, role and attribution kind in a release."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..paths import DATASET_DIR
+    from ..stats import layer_counts
+
+    counts = layer_counts(release or DATASET_DIR)
+    console = Console()
+    for layer, rows in counts.items():
+        table = Table(title=layer)
+        table.add_column("value")
+        table.add_column("count", justify="right")
+        for key, n in rows.items():
+            table.add_row(str(key), str(n))
+        console.print(table)
