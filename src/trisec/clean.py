@@ -37,7 +37,10 @@ CAPTION = re.compile(
 COOKIE = re.compile(r"\b(we use cookies|cookie policy|accept (all )?cookies|cookie settings)\b",
                     re.I)
 SHARE = re.compile(r"^(share this article|share this|share|tweet|share on (facebook|twitter|x)|"
-                   r"email this|print this|copy link)\s*:?$", re.I)
+                   r"email this|print this|copy link|"
+                   # share buttons saved one per line: a network name alone on a line
+                   r"facebook|twitter|x|whatsapp|telegram|linkedin|reddit|kakaotalk|email|print)"
+                   r"\s*:?$", re.I)
 PROMO = re.compile(r"(\broku\b|\bapp store\b|\bgoogle play\b|download (our|the) app|"
                    r"subscribe to our newsletter|sign up for our newsletter)", re.I)
 ADVERTISEMENT = re.compile(r"^(advertisement|advertising|sponsored( content)?)$", re.I)
@@ -171,6 +174,21 @@ def rule_crawl_date_line(st: CleanState) -> None:
         st.lines[first].reason = "crawl_date_line"
 
 
+def _take_stamp(st: CleanState, i: int, m: re.Match[str], where: str) -> None:
+    st.date_clues.append({"value": f"{m[1]}-{m[2]}-{m[3]}", "precision": "day",
+                          "provenance": "body",
+                          "evidence": f"outlet date stamp {m.group(0)!r} {where}"})
+    st.drop(i, "date_stamp")
+
+
+def _stamp_after(st: CleanState, i: int) -> None:
+    """A date stamp on the line right after `(END)` is the article's (Yonhap pages), not part
+    of the headlines that follow: keep it as a date clue before they are dropped."""
+    nxt = next((j for j in st.live() if j > i), None)
+    if nxt is not None and (m := DATE_STAMP.match(st.lines[nxt].stripped)):
+        _take_stamp(st, nxt, m, "right after the (END) terminator")
+
+
 def rule_related_news(st: CleanState) -> None:
     """Related-news lists, terminators and what follows them are not the article."""
     for i in st.live():
@@ -181,11 +199,13 @@ def rule_related_news(st: CleanState) -> None:
             return
         if TERMINATOR_LINE.match(s):
             st.drop(i, "terminator")
+            _stamp_after(st, i)
             st.drop_rest(i, "related_news")
             return
         m = TERMINATOR_SUFFIX.search(st.lines[i].kept)
         if m and st.lines[i].stripped != m.group(0).strip():
             st.drop_suffix(i, st.lines[i].keep_from + m.start(), "terminator")
+            _stamp_after(st, i)
             st.drop_rest(i, "related_news")
             return
     live = st.live()
@@ -223,10 +243,7 @@ def rule_page_furniture(st: CleanState) -> None:
         elif CAPTION.search(s):
             st.drop(i, "caption")
         elif m := DATE_STAMP.match(s):
-            st.date_clues.append({"value": f"{m[1]}-{m[2]}-{m[3]}", "precision": "day",
-                                  "provenance": "body",
-                                  "evidence": f"outlet date stamp {s!r} at the end of the page"})
-            st.drop(i, "date_stamp")
+            _take_stamp(st, i, m, "on a line of its own")
 
 
 def rule_leading_zone(st: CleanState, known_title: str | None = None) -> None:
@@ -309,19 +326,41 @@ def assemble_text(lines: list[Line]) -> tuple[str, list[tuple[int, int, int]], C
                 parts.append(" ")
                 pos += 1
             first = False
-            if not unicodedata.is_normalized("NFC", word):
-                word = unicodedata.normalize("NFC", word)
+            pieces = nfc_pieces(word)
+            if len(pieces) > 1 or pieces[0][0] != word:
                 norm["nfc"] += 1
-            raw_start = base + m.start()
-            if runs and runs[-1][0] + runs[-1][2] == pos - 1 and \
-                    runs[-1][1] + runs[-1][2] == raw_start - 1 and kept[m.start() - 1] == " ":
-                s0, r0, n0 = runs[-1]  # extend over the single original space
-                runs[-1] = (s0, r0, n0 + 1 + len(word))
-            else:
-                runs.append((pos, raw_start, len(word)))
-            parts.append(word)
-            pos += len(word)
+            for k, (piece, off, exact) in enumerate(pieces):
+                raw_start = base + m.start() + off
+                if k == 0 and exact and runs and runs[-1][0] + runs[-1][2] == pos - 1 and \
+                        runs[-1][1] + runs[-1][2] == raw_start - 1 and kept[m.start() - 1] == " ":
+                    s0, r0, n0 = runs[-1]  # extend over the single original space
+                    runs[-1] = (s0, r0, n0 + 1 + len(piece))
+                else:
+                    runs.append((pos, raw_start, len(piece)))
+                parts.append(piece)
+                pos += len(piece)
     return "".join(parts), runs, norm
+
+
+def nfc_pieces(word: str) -> list[tuple[str, int, bool]]:
+    """NFC of a word as (text, raw offset in the word, same length as raw) pieces. A cluster
+    NFC composes (base + combining marks) is a piece of its own, so every published
+    character maps to the raw character its cluster starts with and later ones stay exact."""
+    nfc = unicodedata.normalize("NFC", word)
+    if nfc == word:
+        return [(word, 0, True)]
+    starts = [i for i, ch in enumerate(word) if i == 0 or not unicodedata.combining(ch)]
+    clusters = [(word[a:b], a) for a, b in zip(starts, [*starts[1:], len(word)], strict=True)]
+    composed = [(unicodedata.normalize("NFC", c), off, c) for c, off in clusters]
+    if "".join(n for n, _, _ in composed) != nfc:  # composition across starters (Hangul jamo)
+        return [(nfc, 0, len(nfc) == len(word))]
+    pieces: list[tuple[str, int, bool]] = []
+    for n, off, c in composed:
+        if len(n) == len(c) and pieces and pieces[-1][2]:
+            pieces[-1] = (pieces[-1][0] + n, pieces[-1][1], True)
+        else:
+            pieces.append((n, off, len(n) == len(c)))
+    return pieces
 
 
 def body_hash(text: str) -> str:

@@ -2,7 +2,8 @@
 
 Order of trust (docs/CLEANING.md): an external lookup rated high; the outlet's own date stamp;
 an external lookup rated medium; the crawl date line checked against the body (dateline,
-weekdays); an external lookup rated low. Related-news blocks are never a source.
+weekdays), or the dateline's day when it is later than the crawl date; an external lookup rated
+low; a crawl date contradicted by the body. Related-news blocks are never a source.
 """
 
 from __future__ import annotations
@@ -22,6 +23,20 @@ def _parse_day(value: str) -> dt.date | None:
         return None
 
 
+def dateline_day(near: dt.date, month: int, day: int) -> dt.date | None:
+    """A dateline's month/day (`SEOUL, June 27`) in the year that puts it nearest `near`
+    (a Dec 30 dateline crawled on Jan 2 belongs to the year before)."""
+    best: dt.date | None = None
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            cand = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if best is None or abs(cand - near) < abs(best - near):
+            best = cand
+    return best
+
+
 def check_crawl_date(value: str, precision: str, clues: list[dict[str, Any]]) -> tuple[str, str]:
     """Confidence and evidence for a crawl-line date after checking it against the body."""
     day = _parse_day(value) if precision == "day" else None
@@ -29,9 +44,8 @@ def check_crawl_date(value: str, precision: str, clues: list[dict[str, Any]]) ->
     confidence = "medium"  # crawler-written: can be wrong even when well formed
     for c in clues:
         if "month" in c and day is not None:
-            try:
-                dl_day = dt.date(day.year, c["month"], c["day"])
-            except ValueError:
+            dl_day = dateline_day(day, c["month"], c["day"])
+            if dl_day is None:
                 continue
             if dl_day > day:
                 notes.append(f"{c['evidence']} is later than the crawl date")
@@ -67,6 +81,15 @@ def resolve_published(clues: list[dict[str, Any]], external: dict[str, Any] | No
                                   "; nothing in the body to check it against")
         candidates.append((3 if conf == "medium" else 5,
                            DateFact(crawl["value"], "crawl_line", conf, ev, crawl["precision"])))
+        day = _parse_day(crawl["value"]) if crawl["precision"] == "day" else None
+        for c in clues:  # a dateline later than the crawl date: the crawl line is wrong
+            dl_day = dateline_day(day, c["month"], c["day"]) if day and "month" in c else None
+            if dl_day and dl_day > day:
+                candidates.append((3, DateFact(
+                    dl_day.isoformat(), "body", "medium",
+                    f"{c['evidence']}, year taken from the crawl date line "
+                    f"{crawl['value']}, which is earlier than the dateline and so wrong", "day")))
+                break
     if not candidates:
         return DateFact(None, None, None, None, None)
     return min(candidates, key=lambda c: c[0])[1]

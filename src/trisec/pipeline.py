@@ -10,8 +10,10 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .annotations import load_gold
 from .assemble import AnnotatedDocument
@@ -30,21 +32,38 @@ class Stats:
 
     counters: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # open timing frames [step, seconds spent in nested steps]: stages are nested generators
+    # (annotate pulls from dedup pulls from clean), so each step is charged exclusive time
+    _frames: list[list[Any]] = field(default_factory=list, repr=False)
 
     def add(self, step: str, key: str, n: int = 1) -> None:
         self.counters[step][key] += n
 
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Charge the time of a block to `name`, minus the time of steps nested inside it."""
+        frame: list[Any] = [name, 0.0]
+        self._frames.append(frame)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - t0
+            self._frames.pop()
+            self.seconds[name] += elapsed - frame[1]
+            if self._frames:
+                self._frames[-1][1] += elapsed
+
     def timed(self, step: str, it: Iterable[object]) -> Iterator[object]:
-        """Wrap a generator so the time spent producing each item is charged to `step`."""
+        """Wrap a generator so the time spent producing each item is charged to `step`
+        (exclusive of nested steps; the consumer's time between items is not counted)."""
         iterator = iter(it)
         while True:
-            t0 = time.perf_counter()
-            try:
-                item = next(iterator)
-            except StopIteration:
-                self.seconds[step] += time.perf_counter() - t0
-                return
-            self.seconds[step] += time.perf_counter() - t0
+            with self.step(step):
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
             yield item
 
     def rows(self) -> list[tuple[str, str, float]]:
@@ -142,7 +161,8 @@ def annotated_documents(corpus: Corpus, schema: Schema, stats: Stats, errors: li
                         progress: Callable[[Iterable[RawArticle]], Iterable[RawArticle]]
                         | None = None) -> Iterator[AnnotatedDocument]:
     """The whole pipeline up to rows, as one lazy generator."""
-    raws: Iterable[RawArticle] = read_step(corpus.raw_paths(), stats)
+    raws: Iterable[RawArticle] = stats.timed(  # type: ignore[assignment]
+        "read", read_step(corpus.raw_paths(), stats))
     if progress:
         raws = progress(raws)
     docs = stats.timed("clean", clean_step(raws, corpus.metadata_dir, stats, errors))
