@@ -407,3 +407,30 @@ def clean(raw: RawArticle, decoded: str, known_title: str | None = None) -> Docu
 
 def removal_stats(doc: Document) -> Counter[str]:
     return Counter(r.reason for r in doc.removed)
+
+
+def leftover_boilerplate(text: str) -> list[str]:
+    """Markers of page furniture still present in a cleaned text, each as
+    "<reason>: '<line>' (paragraph N)"; empty when clean. The validation gate uses it with the
+    same vocabulary the rules remove, so a marker put back into a release is caught."""
+    found: list[str] = []
+    paras = [p.strip() for p in text.split("\n") if p.strip()]
+    for n, s in enumerate(paras, 1):
+        t = s.lstrip("•·*-–— ").strip()
+        checks = (
+            ("crawl_date_line", n == 1 and CRAWL_DATE.match(s)),
+            ("dateline", n == 1 and (INLINE_DATELINE.match(s) or AGENCY_TAG.match(s))),
+            ("advertisement", ADVERTISEMENT.match(t)),
+            ("cookie_notice", COOKIE.search(t)),
+            ("share", SHARE.match(t)),
+            ("mirror_address", MIRROR_INTRO.search(t) or DOMAIN.match(s)),
+            ("promo", PROMO.search(t) and len(t.split()) <= 12),
+            ("caption", CAPTION.search(t)),
+            ("date_stamp", DATE_STAMP.match(t)),
+            ("related_news", RELATED_HEADERS.match(s) or READ_ALSO.match(s)
+             or READ_MORE.search(s) or s in {"-", "–", "•"}),
+            ("terminator", TERMINATOR_LINE.match(s) or TERMINATOR_SUFFIX.search(s)),
+            ("section_label", _is_caps_label(s) and s.rstrip(".") in SECTION_LABELS),
+        )
+        found += [f"{reason}: {s[:80]!r} (paragraph {n})" for reason, hit in checks if hit]
+    return found
