@@ -195,3 +195,22 @@ def test_check_command_reports_each_file(good: dict, tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert f"ok {ok}: 3 mentions" in res.output
     assert "unknown label 'NOPE'" in res.output
+
+
+def test_disagreements_list_each_layer(good: dict, text: str) -> None:
+    from trisec.disagreements import disagreements
+
+    b = copy.deepcopy(good)
+    b["mentions"][2]["gpe_role"] = "GOV"  # attribute differs
+    b["entities"][2]["qid"] = None  # QID differs
+    b["mentions"].pop(1)  # B missed Hamada ...
+    b["events"][0]["arguments"] = [x for x in b["events"][0]["arguments"] if x["mention"] != "M2"]
+    b["events"][0]["realis"] = "OTHER"
+    out = disagreements(good, b, text)
+    assert len(out["mentions"]) == 1 and out["mentions"][0].startswith("only A: PER 'Yasukazu")
+    attrs = out["mention attributes and QIDs"]
+    assert any(a.startswith("gpe_role: A='LOC' B='GOV'") for a in attrs)
+    assert any(a.startswith("qid: A=Q1490 B=None") for a in attrs)
+    assert out["events"] == [next(e for e in out["events"] if e.startswith("realis: A=ACTUAL"))]
+    assert len(out["arguments"]) == 1 and "participant" in out["arguments"][0]
+    assert disagreements(good, good, text) == {k: [] for k in out}

@@ -111,6 +111,21 @@ def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool) -> None
                else format_agreement_table(result))
 
 
+@command.command("disagreements")
+@click.option("--a", "dir_a", type=click.Path(path_type=Path), default=None)
+@click.option("--b", "dir_b", type=click.Path(path_type=Path), default=None)
+def disagreements_cmd(dir_a: Path | None, dir_b: Path | None) -> None:
+    """Every difference between two passes, per document and layer (Markdown worklist)."""
+    from ..agreement_io import read_pass_pairs
+    from ..disagreements import disagreements, format_disagreements
+
+    docs = _documents()
+    for a, b in read_pass_pairs(dir_a, dir_b):
+        doc = docs[str(a["doc_id"])]
+        click.echo(format_disagreements(str(a["doc_id"]),
+                                        disagreements(a, b, doc.text)))  # type: ignore[attr-defined]
+
+
 @command.command("stats")
 @click.option("--release", type=click.Path(path_type=Path), default=None)
 def stats_cmd(release: Path | None) -> None:
