@@ -57,7 +57,7 @@ MONTHS = ("january february march april may june july august september october n
           "december").split()
 _MON = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 INLINE_DATELINE = re.compile(
-    rf"^(?P<dl>[A-Z][A-Z .'-]{{1,40}}, (?P<mon>{_MON}) (?P<day>\d{{1,2}}) \([^)]{{1,30}}\))"
+    rf"^(?P<dl>[A-Z][A-Z .'-]{{1,40}},\s+(?P<mon>{_MON})\s+(?P<day>\d{{1,2}})\s+\([^)]{{1,30}}\))"
     r"\s*(--|—|–|-)?\s*")
 AGENCY_TAG = re.compile(r"^(?P<dl>\([A-Z][A-Za-z .&-]{1,30}\))\s+(?=[A-Z])")
 CAPS_LINE = re.compile(r"^[A-Z][A-Z .,'&-]{1,40}$")
@@ -190,25 +190,26 @@ def _stamp_after(st: CleanState, i: int) -> None:
 
 
 def rule_related_news(st: CleanState) -> None:
-    """Related-news lists, terminators and what follows them are not the article."""
+    """Related-news lists, terminators and what follows them are not the article; nor are
+    single link lines (`Read also: ...`) inside it."""
     for i in st.live():
         s = st.lines[i].stripped
         if RELATED_HEADERS.match(s):
             st.drop(i, "related_news")
             st.drop_rest(i, "related_news")
-            return
+            break
         if TERMINATOR_LINE.match(s):
             st.drop(i, "terminator")
             _stamp_after(st, i)
             st.drop_rest(i, "related_news")
-            return
+            break
         m = TERMINATOR_SUFFIX.search(st.lines[i].kept)
         if m and st.lines[i].stripped != m.group(0).strip():
             st.drop_suffix(i, st.lines[i].keep_from + m.start(), "terminator")
             _stamp_after(st, i)
             st.drop_rest(i, "related_news")
-            return
-    live = st.live()
+            break
+    live = st.live()  # link lines above the block (previously skipped when a block was found)
     for k, i in enumerate(live):
         s = st.lines[i].stripped
         if READ_ALSO.match(s) or READ_MORE.search(s):
@@ -286,7 +287,7 @@ def rule_inline_dateline(st: CleanState) -> None:
     m = INLINE_DATELINE.match(s) or AGENCY_TAG.match(s)
     if not m:
         return
-    dl = m["dl"]
+    dl = " ".join(m["dl"].split())  # NBSP or doubled spaces in a saved page
     if st.dateline.value is None:
         st.dateline = Fact(dl, "body", "high", f"dateline opening raw line {i + 1}")
     if "mon" in m.groupdict() and m["mon"]:

@@ -37,17 +37,32 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
         yield m.start(), m.group(0)
 
 
+OPENING_QUOTES = frozenset({'"', "\u201c", "\u2018", "'", "\u00ab"})
+
+
+def _move_opening_quotes(sents: list[list[tuple[int, int]]], text: str) -> None:
+    """spaCy's sentencizer leaves a quote that opens the next sentence on the previous one
+    (`meeting. "So I look ...`): a quote token after a space and glued to the next
+    sentence's first token moves to that sentence."""
+    for prev, nxt in zip(sents, sents[1:], strict=False):
+        if len(prev) > 1 and nxt:
+            s, e = prev[-1]
+            if text[s:e] in OPENING_QUOTES and e == nxt[0][0] and text[s - 1:s].isspace():
+                nxt.insert(0, prev.pop())
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Pure over the text: sentences tile every non-space character, in order."""
     out: list[Sentence] = []
     paras = list(paragraphs(text))
     for (offset, _), doc in zip(paras, nlp().pipe(p for _, p in paras), strict=True):
-        for sent in doc.sents:
-            toks = [t for t in sent if not t.is_space]
-            if not toks:
-                continue
-            starts = tuple(offset + t.idx for t in toks)
-            ends = tuple(offset + t.idx + len(t.text) for t in toks)
+        sents = [[(offset + t.idx, offset + t.idx + len(t.text)) for t in sent if not t.is_space]
+                 for sent in doc.sents]
+        sents = [toks for toks in sents if toks]
+        _move_opening_quotes(sents, text)
+        for toks in sents:
+            starts = tuple(s for s, _ in toks)
+            ends = tuple(e for _, e in toks)
             out.append(Sentence(len(out), starts[0], ends[-1], starts, ends))
     return out
 

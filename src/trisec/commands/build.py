@@ -48,7 +48,7 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
         result = b.build(target, validator=validator, progress=track)
     if quiet:
         return
-    table = Table(title="build stats (per step)")
+    table = Table(title="build stats (per step; seconds exclude the steps it pulls from)")
     for col in ("step", "counters", "seconds"):
         table.add_column(col)
     for step, summary, secs in result.stats.rows():

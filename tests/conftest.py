@@ -1,0 +1,126 @@
+"""Shared fixtures: the real corpus, small raw fixture files, a release built once per session.
+
+Reuse `release` (a tmp release built from corpus/ with trisec.build.write_release) instead of
+building again: a build costs about a second. Never write into it; copy it first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+# tests never touch the network (datasets/huggingface_hub read these at import time)
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+from trisec.build import BuildResult, write_release  # noqa: E402
+from trisec.clean import clean  # noqa: E402
+from trisec.document import Document  # noqa: E402
+from trisec.ingest import decode, read_raw  # noqa: E402
+from trisec.paths import GOLD_DIR, METADATA_DIR, RAW_DIR  # noqa: E402
+from trisec.pipeline import Corpus  # noqa: E402
+from trisec.schema import Schema, load_schema  # noqa: E402
+
+FIXTURES_RAW = Path(__file__).parent / "fixtures" / "raw"
+
+
+@pytest.fixture(scope="session")
+def schema() -> Schema:
+    return load_schema()
+
+
+@pytest.fixture(scope="session")
+def repo_corpus() -> Corpus:
+    """The checkout's corpus/ (read only)."""
+    return Corpus(RAW_DIR, METADATA_DIR, GOLD_DIR)
+
+
+@pytest.fixture(scope="session")
+def release_build(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
+                  schema: Schema) -> tuple[Path, BuildResult]:
+    out = tmp_path_factory.mktemp("release") / "dataset"
+    out.mkdir()
+    return out, write_release(out, repo_corpus, schema)
+
+
+@pytest.fixture(scope="session")
+def release(release_build: tuple[Path, BuildResult]) -> Path:
+    """A release folder built once from corpus/ (not validated). Read only: copy to modify."""
+    return release_build[0]
+
+
+@pytest.fixture()
+def tmp_corpus(tmp_path: Path) -> Corpus:
+    """A writable copy of corpus/raw and corpus/metadata with an empty gold folder."""
+    raw, meta, gold = tmp_path / "raw", tmp_path / "metadata", tmp_path / "annotations" / "gold"
+    shutil.copytree(RAW_DIR, raw)
+    shutil.copytree(METADATA_DIR, meta)
+    gold.mkdir(parents=True)
+    return Corpus(raw, meta, gold)
+
+
+def fixture_path(name: str) -> Path:
+    return FIXTURES_RAW / name
+
+
+@pytest.fixture(scope="session")
+def fixtures_raw() -> Path:
+    """tests/fixtures/raw: one small raw page per crawl case and per kind of bad input."""
+    return FIXTURES_RAW
+
+
+@pytest.fixture()
+def clean_fixture() -> Callable[..., tuple[Document, str]]:
+    """Clean tests/fixtures/raw/<name> (no curated metadata): (document, decoded raw)."""
+
+    def run(name: str, known_title: str | None = None) -> tuple[Document, str]:
+        raw = read_raw(fixture_path(name))
+        decoded = decode(raw)
+        return clean(raw, decoded, known_title=known_title), decoded
+
+    return run
+
+
+def assert_accounted(doc: Document, decoded: str) -> None:
+    """The audit property: every published character maps back to the same raw character
+    (up to NFC composition), removals quote the raw text they cover, nothing is both kept and
+    removed, and every non-whitespace raw character is either kept or removed."""
+    owner: list[str | None] = [None] * len(decoded)
+    for r in doc.removed:
+        assert 0 <= r.raw_start < r.raw_end <= len(decoded), r
+        assert decoded[r.raw_start:r.raw_end] == r.text, r
+        for i in range(r.raw_start, r.raw_end):
+            assert owner[i] is None, f"raw char {i} removed twice ({owner[i]}, {r.reason})"
+            owner[i] = r.reason
+    in_run = [False] * len(doc.text)
+    last_raw = -1
+    for start, raw_start, length in doc.offset_map:
+        assert raw_start > last_raw, "runs must follow raw order"
+        seg = doc.text[start:start + length]
+        raw_end = raw_start + length
+        if seg != decoded[raw_start:raw_end]:
+            # an NFC-composed cluster: base character plus the combining marks folded into it
+            while raw_end < len(decoded) and unicodedata.combining(decoded[raw_end]):
+                raw_end += 1
+            assert unicodedata.normalize("NFC", decoded[raw_start:raw_end]) == seg, \
+                (seg, decoded[raw_start:raw_end])
+        for i in range(raw_start, raw_end):
+            assert owner[i] is None, f"raw char {i} both kept and removed ({owner[i]})"
+            owner[i] = "text"
+        for i in range(start, start + length):
+            in_run[i] = True
+        last_raw = raw_end - 1
+    unmapped = [i for i, c in enumerate(doc.text) if not in_run[i] and c not in " \n"]
+    assert not unmapped, f"published chars without a raw origin at {unmapped[:5]}"
+    lost = [i for i, c in enumerate(decoded) if owner[i] is None and not c.isspace()]
+    assert not lost, f"raw chars silently lost: {''.join(decoded[i] for i in lost[:40])!r}"
+
+
+@pytest.fixture()
+def accounted() -> Callable[[Document, str], None]:
+    return assert_accounted
