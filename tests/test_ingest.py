@@ -1,0 +1,152 @@
+"""Reading and decoding raw files (trisec.ingest) and the `trisec ingest` command."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from trisec.cli import main
+from trisec.document import RawArticle
+from trisec.errors import TrisecError
+from trisec.ingest import decode, iter_raw, read_raw
+
+BAD = {  # fixture -> words the one-line problem must contain
+    "empty.txt": "empty file",
+    "whitespace_only.txt": "empty file",
+    "not_utf8.txt": "not valid UTF-8",
+    "binary_nul.txt": "binary data",
+    "boilerplate_only.txt": "no article body left",
+}
+
+
+def _problem(path: Path) -> str:
+    raw = read_raw(path)
+    with pytest.raises(TrisecError) as err:
+        decode(raw, str(path))
+    (problem,) = err.value.problems
+    return str(problem)
+
+
+def test_decode_refuses_empty_and_whitespace_only(fixtures_raw):
+    assert (fixtures_raw / "empty.txt").stat().st_size == 0
+    for name in ("empty.txt", "whitespace_only.txt"):
+        line = _problem(fixtures_raw / name)
+        assert line.startswith(str(fixtures_raw / name) + ":")
+        assert "empty file" in line
+
+
+def test_decode_names_the_byte_offset_of_bad_utf8(fixtures_raw):
+    path = fixtures_raw / "not_utf8.txt"
+    data = path.read_bytes()
+    bad = data.index(b"\x92")  # the cp1252 apostrophe of "Seoul's"
+    data[:bad].decode("utf-8")  # everything before it is fine
+    line = _problem(path)
+    assert f"{path}@byte {bad}:" in line and "0x92" in line
+    assert "iconv" in line  # the fix says how to re-encode
+
+
+def test_decode_refuses_binary_at_the_first_nul(fixtures_raw):
+    path = fixtures_raw / "binary_nul.txt"
+    line = _problem(path)
+    assert f"@byte {path.read_bytes().index(0)}:" in line and "binary data" in line
+
+
+def test_decode_strips_a_utf8_bom_only():
+    raw = RawArticle("bom.txt", "\ufeffSeoul\u2019s drills".encode())
+    assert decode(raw) == "Seoul\u2019s drills"
+
+
+def test_missing_file_is_a_located_problem(tmp_path):
+    with pytest.raises(TrisecError) as err:
+        read_raw(tmp_path / "nope.txt")
+    assert str(tmp_path / "nope.txt") in str(err.value) and "cannot read" in str(err.value)
+
+
+def test_iter_raw_reads_in_file_name_order(tmp_path):
+    for name in ("b.txt", "a.txt", "c.txt"):
+        (tmp_path / name).write_text(name)
+    assert [r.source_file for r in iter_raw(tmp_path.iterdir())] == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_doc_id_comes_from_the_raw_bytes_only(fixtures_raw, tmp_path):
+    data = (fixtures_raw / "no_date_line.txt").read_bytes()
+    renamed = tmp_path / "renamed.txt"
+    renamed.write_bytes(data)
+    a, b = read_raw(fixtures_raw / "no_date_line.txt"), read_raw(renamed)
+    assert a.doc_id == b.doc_id == "tsn-" + hashlib.sha256(data).hexdigest()[:16]
+    assert read_raw(fixtures_raw / "dup_crlf.txt").doc_id != a.doc_id
+
+
+# --- the command ------------------------------------------------------------------------
+
+def _ingest(*args: str | Path) -> object:
+    return CliRunner().invoke(main, ["ingest", *map(str, args)])
+
+
+def test_ingest_reports_each_bad_file_on_one_line_and_processes_the_others(fixtures_raw,
+                                                                           tmp_path):
+    good = [fixtures_raw / "no_date_line.txt", fixtures_raw / "captions.txt"]
+    bad = [fixtures_raw / n for n in BAD]
+    args = [bad[0], good[0], *bad[1:], good[1], "--metadata-dir", tmp_path]
+    result = _ingest(*args)
+    assert result.exit_code == 1
+    err_lines = result.stderr.strip().splitlines()
+    assert len(err_lines) == len(bad)
+    for path, line in zip(bad, err_lines, strict=True):
+        assert line.startswith("error: ") and path.name in line and BAD[path.name] in line
+    assert "Traceback" not in result.output
+    out_lines = result.stdout.strip().splitlines()
+    assert [ln.split()[1] for ln in out_lines] == [p.name for p in good]
+    not_utf8 = next(ln for ln in err_lines if "not_utf8.txt" in ln)
+    offset = (fixtures_raw / "not_utf8.txt").read_bytes().index(b"\x92")
+    assert f"@byte {offset}" in not_utf8
+
+
+def test_ingest_json_has_the_documented_fields(fixtures_raw, tmp_path):
+    path = fixtures_raw / "date_wrong_dateline.txt"
+    result = _ingest(path, "--json", "--metadata-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    (line,) = result.stdout.strip().splitlines()
+    doc = json.loads(line)
+    data = path.read_bytes()
+    assert doc["sha256"] == hashlib.sha256(data).hexdigest()
+    assert doc["doc_id"] == "tsn-" + doc["sha256"][:16]
+    assert doc["source_file"] == path.name
+    assert doc["text"].startswith("South Korea, the United States and Japan launched")
+    assert doc["title"]["value"] == ("S. Korea, U.S., Japan launch first Freedom Edge "
+                                     "multidomain exercise")
+    assert doc["dateline"]["value"] == "SEOUL, June 27 (Yonhap)"
+    assert set(doc["published"]) == {"value", "precision", "provenance", "confidence",
+                                     "evidence"}
+    assert doc["language"] == "en"
+    assert doc["duplicate_of"] is None
+    text = data.decode("utf-8")
+    for r in doc["removed"]:
+        assert set(r) == {"raw_start", "raw_end", "reason", "text"}
+        assert text[r["raw_start"]:r["raw_end"]] == r["text"]
+    for start, raw_start, length in doc["offset_map"]:
+        assert doc["text"][start:start + length] == text[raw_start:raw_start + length]
+
+
+def test_ingest_flags_copies_of_an_article_as_duplicates(fixtures_raw, tmp_path):
+    names = ["dup_original.txt", "dup_crlf.txt", "dup_other_boilerplate.txt",
+             "no_date_line.txt"]
+    result = _ingest(*(fixtures_raw / n for n in names), "--json", "--metadata-dir", tmp_path)
+    assert result.exit_code == 0
+    docs = [json.loads(ln) for ln in result.stdout.strip().splitlines()]
+    assert [d["duplicate_of"] for d in docs] == [None, "dup_original.txt", "dup_original.txt",
+                                                 None]
+    plain = _ingest(*(fixtures_raw / n for n in names[:2]), "--metadata-dir", tmp_path)
+    assert "DUPLICATE of dup_original.txt" in plain.stdout.splitlines()[1]
+
+
+def test_ingest_uses_curated_metadata_when_present(repo_corpus):
+    path = repo_corpus.raw_dir / "004_fd7d536830c83d2c.txt"
+    result = _ingest(path, "--json", "--metadata-dir", repo_corpus.metadata_dir)
+    doc = json.loads(result.stdout)
+    assert doc["outlet"]["value"] == "Anadolu Agency (copy on theistanbulpost.com)"
+    assert doc["outlet"]["provenance"] == "external"
