@@ -33,7 +33,8 @@ def bio_tags(token_starts: Sequence[int], token_ends: Sequence[int],
 
 def spans_from_bio(tags: Sequence[str], token_starts: Sequence[int],
                    token_ends: Sequence[int]) -> list[tuple[int, int, str]]:
-    """Inverse view (seqeval-style, strict IOB2): BIO tags -> character spans."""
+    """Inverse view, as seqeval.get_entities reads tags (conlleval): BIO tags -> character
+    spans; an I- tag that does not continue a span of its type starts one."""
     spans: list[tuple[int, int, str]] = []
     cur: list[int | str] | None = None
     for tag, s, e in zip(tags, token_starts, token_ends, strict=True):
