@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import Problem, TrisecError
-from .paths import PASSES_DIR
+from .paths import PASSES_DIR, ROOT
 from .schema import Schema
 
 BEGIN = "<!-- BEGIN GENERATED: {name} -->"
@@ -85,6 +86,21 @@ def _fact(f: dict[str, Any] | None, with_precision: bool = False) -> str:
     extra = [x for x in ((f.get("precision") if with_precision else None),
                          f.get("provenance"), f.get("confidence")) if x]
     return f"{f['value']} ({', '.join(extra)})" if extra else str(f["value"])
+
+
+SCHEME_SETS = (("entity_labels", "entity labels"), ("mention_types", "mention types"),
+               ("gpe_roles", "GPE roles"), ("event_types", "event types"),
+               ("realis", "realis"), ("meet_modes", "MEET modes"),
+               ("attribution_kinds", "attribution kinds"))
+
+
+def block_scheme(release: Path, schema: Schema) -> str:
+    """The label sets by name (definitions live in the guidelines and the card)."""
+    rows = [[title, len(schema.names(key)), ", ".join(f"`{n}`" for n in schema.names(key))]
+            for key, title in SCHEME_SETS]
+    rows.append(["argument roles", len(schema.all_roles),
+                 ", ".join(f"`{r}`" for r in schema.all_roles)])
+    return md_table(["label set", "size", "values"], rows)
 
 
 def block_sources(release: Path, schema: Schema) -> str:
@@ -177,26 +193,42 @@ def _fmt(v: Any) -> str:
     return f"{v:.3f}" if isinstance(v, float) else _cell(v)
 
 
-def agreement_result(passes_dir: Path = PASSES_DIR) -> dict[str, Any] | None:
-    """Agreement of pass B against pass A, or None when the passes are not committed (or
-    the agreement code is not installed)."""
-    if not (passes_dir / "a").is_dir() or not (passes_dir / "b").is_dir():
-        return None
+@dataclass
+class Agreement:
+    result: dict[str, Any] | None  # None: not computed, `reason` says why
+    reason: str = ""
+
+
+def agreement_result(passes_dir: Path = PASSES_DIR) -> Agreement:
+    """Agreement of pass B against pass A. Never raises: missing or incomplete passes (e.g.
+    while annotation is under way) give a reason instead, so a build never fails here."""
+    a, b = passes_dir / "a", passes_dir / "b"
+    if not any(a.glob("*.json")) or not any(b.glob("*.json")):
+        return Agreement(None, f"the independent passes (`{_rel(a)}`, `{_rel(b)}`) are not "
+                               "in this checkout")
     try:
         from .agreement_io import corpus_agreement
+
+        return Agreement(corpus_agreement(a, b))
     except ImportError:
-        return None
+        return Agreement(None, "the agreement code (`trisec.evaluate.agreement`) is not "
+                               "installed")
+    except TrisecError as exc:
+        return Agreement(None, "the passes cannot be compared yet: "
+                               + "; ".join(p.message for p in exc.problems))
+
+
+def _rel(p: Path) -> str:
     try:
-        return corpus_agreement(passes_dir / "a", passes_dir / "b")
-    except ImportError:
-        return None
+        return p.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(p)
 
 
-def render_agreement(result: dict[str, Any] | None) -> str:
-    if result is None:
-        return ("Agreement is **not computed yet**: the independent annotation passes "
-                "(`corpus/annotations/passes/a` and `/b`) are not in this checkout.")
-    rows = [[k, _fmt(v)] for k, v in _flatten("", result)]
+def render_agreement(agreement: Agreement) -> str:
+    if agreement.result is None:
+        return f"Agreement is **not computed yet**: {agreement.reason}."
+    rows = [[k, _fmt(v)] for k, v in _flatten("", agreement.result)]
     return ("Pass B scored against pass A with the benchmark's own matching code "
             "(`trisec annotations agreement`).\n\n" + md_table(["measure", "value"], rows))
 
@@ -224,6 +256,7 @@ def block_citation(release: Path, schema: Schema) -> str:
 
 BLOCKS: dict[str, Callable[[Path, Schema], str]] = {
     "version": block_version,
+    "scheme": block_scheme,
     "sources": block_sources,
     "counts": block_counts,
     "labels": block_labels,

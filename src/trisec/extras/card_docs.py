@@ -1,14 +1,12 @@
 """Release extra: the card's documentation sections (ctx.extra), computed from schema/ and
 the staged Parquet files - label and event-type tables with definitions, statistics,
 sources, annotation process and agreement, limitations, licence, citation, changelog.
-
-Also copies LICENSE.md into the release: the card's `license_link: LICENSE.md` is resolved
-by the Hub inside the dataset repository, i.e. inside the release folder.
+(The card's `license_link: LICENSE.md` resolves on the Hub because publishing ships the
+top-level LICENSE.md beside the release: trisec.archive.DOC_FILES.)
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +21,9 @@ from ..datasheet import (
     md_table,
     render_agreement,
 )
-from ..paths import ROOT
 from ..schema import Schema
 
 ORDER = 60
-LICENSE_FILE = "LICENSE.md"
 # ctx.extra keys: render_card joins the sections in key order.
 KEYS = ("30-labels", "40-statistics", "45-sources", "50-annotation", "70-limitations",
         "80-license", "90-citation", "95-changelog")
@@ -150,6 +146,3 @@ def card_sections(release: Path, schema: Schema) -> dict[str, str]:
 
 def extend(release_dir: Path, ctx: Any) -> None:
     ctx.extra.update(card_sections(release_dir, ctx.schema))
-    license_file = ROOT / LICENSE_FILE
-    if license_file.is_file():
-        shutil.copyfile(license_file, release_dir / LICENSE_FILE)
