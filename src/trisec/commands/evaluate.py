@@ -1,0 +1,104 @@
+"""`trisec evaluate --predictions FILE [--split test] [--json] [--label-map ...]`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+EVENT_ROWS = {
+    "trigger_identification": "Trig-I", "trigger_classification": "Trig-C",
+    "argument_identification": "Arg-I", "argument_classification": "Arg-C",
+    "attached_argument_identification": "Arg-I attached",
+    "attached_argument_classification": "Arg-C attached",
+    "trigger_overlap": "Trig-C overlap",
+}
+ATTRIBUTION_ROWS = {"source": "content+source", "content_overlap": "content overlap",
+                    "content_strict": "content strict", "cue": "cue"}
+
+
+def _f(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _ci(m: dict[str, Any]) -> str:
+    lo, hi = m.get("ci95", (0.0, 0.0))
+    return f"{lo:.3f}-{hi:.3f}"
+
+
+def print_report(r: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.width = max(console.width, 104)  # the tables need it; pipes default to 80
+    boot = r["bootstrap"]
+    head = (f"{r['documents']} document(s) of split {r['split']!r}; 95% CI: percentile "
+            f"bootstrap over documents ({boot['resamples']} resamples, seed {boot['seed']})")
+    ent = r.get("entities", {})
+    t = Table(title="Entities (SemEval-2013 9.1 schemes, micro)", caption=head)
+    for col in ("scheme", "cor", "inc", "par", "mis", "spu", "P", "R", "F1", "95% CI",
+                "macro F1"):
+        t.add_column(col, justify="left" if col == "scheme" else "right")
+    for scheme in ("strict", "exact", "partial", "type"):
+        m = ent.get(scheme)
+        if m is None:
+            continue
+        t.add_row(scheme, *(str(m[k]) for k in ("correct", "incorrect", "partial", "missed",
+                                                "spurious")),
+                  _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), _ci(m),
+                  _f(ent["macro"][scheme]["f1"]))
+    console.print(t)
+    if ent.get("per_label"):
+        t = Table(title="Entities per label (strict)")
+        for col in ("label", "gold", "predicted", "correct", "P", "R", "F1", "95% CI"):
+            t.add_column(col, justify="left" if col == "label" else "right")
+        for label, schemes in ent["per_label"].items():
+            m = schemes["strict"]
+            t.add_row(label, str(m["possible"]), str(m["actual"]), str(m["correct"]),
+                      _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), _ci(m))
+        console.print(t)
+    for layer, title, keys in [
+        ("events", "Events (TextEE definitions, micro)", EVENT_ROWS),
+        ("attribution", "Attribution", ATTRIBUTION_ROWS),
+    ]:
+        t = Table(title=title)
+        for col in ("metric", "gold", "predicted", "matched", "P", "R", "F1", "95% CI"):
+            t.add_column(col, justify="left" if col == "metric" else "right")
+        for k, name in keys.items():
+            m = r.get(layer, {}).get(k)
+            if m is None:
+                continue
+            t.add_row(name, str(m["possible"]), str(m["actual"]), str(m["correct"]),
+                      _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), _ci(m))
+        console.print(t)
+    for note in r.get("notes", []):
+        console.print(f"[yellow]note:[/] {note}")
+
+
+@click.command("evaluate")
+@click.option("--predictions", "-p", type=click.Path(path_type=Path), required=True,
+              help="JSONL prediction file (format: docs/BENCHMARK.md).")
+@click.option("--split", default="test", show_default=True, help="Split to score.")
+@click.option("--release", type=click.Path(path_type=Path), default=None,
+              help="Release folder with the gold (default: dataset/).")
+@click.option("--label-map", default=None,
+              help="Score predicted labels through a mapping: ontonotes, ace, or a YAML/JSON "
+                   "file {external: schema label}.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--resamples", default=1000, show_default=True, help="Bootstrap resamples.")
+def command(predictions: Path, split: str, release: Path | None, label_map: str | None,
+            as_json: bool, seed: int, resamples: int) -> None:
+    """Score a prediction file against the gold of a release split."""
+    from ..evaluate.benchmark import evaluate_file
+    from ..paths import DATASET_DIR
+
+    report = evaluate_file(predictions, release or DATASET_DIR, split, label_map,
+                           resamples=resamples, seed=seed)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, sort_keys=True))
+    else:
+        print_report(report)

@@ -1,0 +1,62 @@
+"""The benchmark's I/O edge: a release folder + a prediction file -> a JSON-ready report.
+
+`trisec evaluate` is a thin wrapper around `evaluate_file`; the leaderboard extra uses
+`evaluate_views`. Everything below them is pure (score, spans, events, attribution).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..schema import Schema, load_schema
+from .bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
+from .gold import GoldSplit, read_gold
+from .labelmap import LabelMap, apply_gold, describe, resolve
+from .predictions import Loaded, load_predictions
+from .score import score
+
+
+def evaluate_views(gold: GoldSplit, loaded: Loaded, entity_map: LabelMap,
+                   event_map: LabelMap, *, resamples: int = DEFAULT_RESAMPLES,
+                   seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    views = [apply_gold(v, entity_map, event_map) for v in gold.views]
+    out = score(views, loaded.views, resamples=resamples, seed=seed)
+    notes = []
+    if not gold.has_gold:
+        notes.append(f"the {gold.split!r} split has no gold annotations yet: every score is 0 "
+                     "and says nothing about the system")
+    if out["documents_without_predictions"]:
+        notes.append(f"{out['documents_without_predictions']} document(s) of the split had no "
+                     "prediction line and were scored as empty predictions")
+    if loaded.other_split:
+        notes.append(f"{len(loaded.other_split)} line(s) for documents of other splits were "
+                     "ignored")
+    for key, n in sorted(loaded.dropped_labels.items()):
+        notes.append(f"{n} prediction(s) with {key} are outside the label map and were dropped")
+    for lab in entity_map.unscorable:
+        notes.append(f"gold {lab} has no counterpart in the {entity_map.name} mapping and is "
+                     "left out of the entity scores")
+    notes.extend(entity_map.notes)
+    out.update(split=gold.split, label_map=describe(entity_map),
+               event_label_map=describe(event_map), notes=notes)
+    return out
+
+
+def maps_for(schema: Schema, label_map: str | None) -> tuple[LabelMap, LabelMap]:
+    return resolve(label_map, schema.labels, schema.entity_labels, schema.event_types)
+
+
+def evaluate_file(predictions: Path, release: Path, split: str = "test",
+                  label_map: str | None = None, *, schema: Schema | None = None,
+                  resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED
+                  ) -> dict[str, Any]:
+    """Check `predictions` against the release's `split` and score it."""
+    schema = schema or load_schema()
+    gold = read_gold(release, split)
+    ent_map, ev_map = maps_for(schema, label_map)
+    loaded = load_predictions(predictions, gold, ent_map, ev_map, set(schema.all_roles))
+    out = evaluate_views(gold, loaded, ent_map, ev_map, resamples=resamples, seed=seed)
+    out["predictions"] = str(predictions)
+    return out
+

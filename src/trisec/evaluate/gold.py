@@ -1,0 +1,54 @@
+"""Read the gold side of a benchmark from a release folder (the `documents` config)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, TrisecError
+from .views import DocView, view_from_annotation
+
+GOLD_COLUMNS = ["doc_id", "split", "text", "mentions", "entities", "events", "attributions"]
+
+
+@dataclass
+class GoldSplit:
+    """The documents of one split, and where every doc id of the release lives."""
+
+    split: str
+    views: list[DocView]
+    texts: dict[str, str]
+    split_of: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def has_gold(self) -> bool:
+        return any(not v.empty for v in self.views)
+
+
+def read_rows(release: Path, split: str | None = None) -> list[dict[str, Any]]:
+    """Rows of the `documents` config (all splits, or one), in file order."""
+    import pyarrow.parquet as pq
+
+    folder = Path(release) / "data" / "documents"
+    if not folder.is_dir():
+        raise TrisecError(Problem(str(release), "not a TRISEC release (no data/documents/)",
+                                  "build one with `trisec build`, or pass --release DIR"))
+    pattern = f"{split}-*.parquet" if split else "*.parquet"
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob(pattern)):
+        rows.extend(pq.read_table(path, columns=GOLD_COLUMNS).to_pylist())
+    return rows
+
+
+def read_gold(release: Path, split: str) -> GoldSplit:
+    rows = read_rows(release)
+    splits = sorted({r["split"] for r in rows})
+    mine = [r for r in rows if r["split"] == split]
+    if not mine:
+        raise TrisecError(Problem(f"{release}/data/documents", f"the release has no "
+                                  f"{split!r} documents (splits present: {', '.join(splits)})",
+                                  "pass --split with one of those"))
+    return GoldSplit(split, [view_from_annotation(r) for r in mine],
+                     {r["doc_id"]: r["text"] for r in mine},
+                     {r["doc_id"]: r["split"] for r in rows})
