@@ -1,0 +1,105 @@
+"""schema/ is the single source of columns, types, labels, version and the split rule."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import shutil
+import tomllib
+from collections import Counter
+
+import pyarrow as pa
+import pytest
+import yaml
+
+from trisec.errors import TrisecError
+from trisec.paths import ROOT, SCHEMA_DIR
+from trisec.schema import load_schema, split_of
+
+
+def test_version_has_one_source_read_by_the_package_build(schema):
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    hatch = pyproject["tool"]["hatch"]["version"]
+    assert "version" in pyproject["project"]["dynamic"]
+    m = re.search(hatch["pattern"], (ROOT / hatch["path"]).read_text(encoding="utf-8"))
+    assert m and m["version"] == schema.version
+    assert re.fullmatch(r"\d+\.\d+\.\d+", schema.version)  # semver
+    assert schema.version in schema.dataset["release_notes"]
+
+
+def test_exactly_one_default_config_and_it_is_documents(schema):
+    assert [c.name for c in schema.configs.values() if c.default] == ["documents"]
+    assert {"documents", "sentences", "mentions"} <= set(schema.configs)
+
+
+@pytest.mark.parametrize("config", ["documents", "sentences", "mentions", "events",
+                                    "arguments", "attributions"])
+def test_arrow_and_hf_views_of_a_config_agree(schema, config):
+    from datasets import Features
+
+    cols = schema.configs[config].column_names
+    arrow = schema.arrow_schema(config)
+    assert arrow.names == cols
+    assert list(schema.features(config)) == cols
+    meta = json.loads(arrow.metadata[b"trisec"])
+    assert (meta["version"], meta["config"]) == (schema.version, config)
+    # plain pyarrow readers get the HF features back from the schema metadata
+    assert Features.from_arrow_schema(arrow) == schema.features(config)
+
+
+def test_ner_tags_are_class_labels_in_labels_yaml_order(schema):
+    labels = [item["name"] for item in
+              yaml.safe_load((SCHEMA_DIR / "labels.yaml").read_text())["entity_labels"]]
+    expected = ["O"] + [f"{p}-{lab}" for lab in labels for p in "BI"]
+    assert schema.entity_bio == expected
+    feature = schema.features("sentences")["ner_tags"]
+    assert feature.feature.names == expected
+    assert schema.arrow_schema("sentences").field("ner_tags").type == pa.list_(pa.int64())
+
+
+def test_split_rule_is_the_documented_formula_of_the_doc_id(schema):
+    rule = schema.dataset["split"]
+    rng = random.Random(7)
+    ids = [f"tsn-{rng.getrandbits(64):016x}" for _ in range(3000)]
+    splits = Counter()
+    for doc_id in ids:
+        bucket = int(hashlib.sha256((rule["salt"] + doc_id).encode()).hexdigest()[:8], 16) % 100
+        expected = next(b["name"] for b in rule["buckets"] if bucket < b["below"])
+        assert split_of(doc_id, schema) == expected
+        splits[expected] += 1
+    # 60/20/20 buckets: a wiring mistake (e.g. bounds read as sizes) would show here
+    assert abs(splits["train"] / 3000 - 0.6) < 0.04
+    assert abs(splits["validation"] / 3000 - 0.2) < 0.04
+    assert schema.split_names == ["train", "validation", "test"]
+
+
+def test_fingerprint_follows_any_label_change(tmp_path, schema):
+    same, copy = tmp_path / "same", tmp_path / "changed"  # load_schema caches by folder
+    shutil.copytree(SCHEMA_DIR, same)
+    shutil.copytree(SCHEMA_DIR, copy)
+    assert load_schema(same).fingerprint() == schema.fingerprint()
+    labels = (copy / "labels.yaml").read_text(encoding="utf-8")
+    (copy / "labels.yaml").write_text(labels.replace("name: NUM", "name: NUMBER"),
+                                      encoding="utf-8")
+    changed = load_schema(copy)
+    assert "NUMBER" in changed.entity_labels
+    assert changed.fingerprint() != schema.fingerprint()
+
+
+def test_broken_schema_yaml_is_located(tmp_path):
+    copy = tmp_path / "schema"
+    shutil.copytree(SCHEMA_DIR, copy)
+    (copy / "dataset.yaml").write_text("name: trisec\nversion: [oops\n", encoding="utf-8")
+    with pytest.raises(TrisecError) as err:
+        load_schema(copy)
+    (problem,) = err.value.problems
+    assert problem.location.startswith(str(copy / "dataset.yaml") + ":")
+    assert "invalid YAML" in problem.message
+
+
+def test_vocabularies_cover_what_metadata_can_say(schema):
+    assert schema.vocabulary("provenance") == ["crawl_line", "body", "external"]
+    assert schema.vocabulary("confidence") == ["high", "medium", "low"]
+    assert schema.vocabulary("precision") == ["day", "month", "year"]
