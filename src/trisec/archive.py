@@ -71,6 +71,7 @@ def write_tar_gz(dest: Path, files: list[tuple[str, Path]], prefix: str) -> None
                 else:
                     data = path.read_bytes()
                     tar.addfile(_tarinfo(name, len(data), False), io.BytesIO(data))
+        os.chmod(tmp_name, FILE_MODE)  # mkstemp makes 0600; a download is world-readable
         os.replace(tmp_name, dest)
     finally:
         if os.path.exists(tmp_name):
@@ -93,6 +94,7 @@ def write_release_archive(release_dir: Path, root: Path, dist: Path, version: st
                           kind: str = "") -> Path:
     """dist/trisec-<version>[-kind].tar.gz from a release folder (+ top-level docs), then
     refresh SHA256SUMS. Refuses a folder whose manifest names another version."""
+    files = distribution_files(release_dir, root)
     found = read_manifest(release_dir).get("version")
     if found != version:
         raise TrisecError(Problem(f"{release_dir}/{MANIFEST}",
@@ -100,6 +102,6 @@ def write_release_archive(release_dir: Path, root: Path, dist: Path, version: st
                                   "rebuild with `trisec build`"))
     name = archive_name(version, kind)
     dest = dist / f"{name}.tar.gz"
-    write_tar_gz(dest, distribution_files(release_dir, root), name)
+    write_tar_gz(dest, files, name)
     write_sums(dist)
     return dest

@@ -251,7 +251,7 @@ def make_standoff(release_dir: Path, corpus: Corpus, out: Path, schema: Schema) 
     manifest = read_manifest(release_dir)
     _check_schema(manifest, schema, f"{release_dir}/{MANIFEST}",
                   "rebuild the release with `trisec build`")
-    _refuse_foreign(out)
+    _refuse_foreign(out, "standoff")
     sources = collect_sources(release_dir, corpus)
     with staging_dir(out) as tmp:
         _write_tables(release_dir, tmp, schema)
@@ -269,12 +269,19 @@ def make_standoff(release_dir: Path, corpus: Corpus, out: Path, schema: Schema) 
     return sources
 
 
-def _refuse_foreign(out: Path) -> None:
-    """`out` is replaced as a whole: never a folder that is not one of ours."""
-    if out.exists() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise TrisecError(Problem(str(out), "exists and is not a trisec release or standoff "
-                                  "folder (no manifest.json); it would be replaced",
-                                  "choose an empty or new folder"))
+def _refuse_foreign(out: Path, kind: str | None) -> None:
+    """`out` is replaced as a whole: only an empty folder or an earlier output of the same
+    kind (standoff: "standoff", full release: None) may be there."""
+    if not out.exists() or not any(out.iterdir()):
+        return
+    found = "a folder without manifest.json"
+    if (out / MANIFEST).is_file():
+        dist = read_manifest(out).get("distribution")
+        if dist == kind:
+            return
+        found = f"a {dist or 'full'} release"
+    raise TrisecError(Problem(str(out), f"exists and is {found}; it would be replaced",
+                              "choose an empty or new folder"))
 
 
 # --- rehydration ---------------------------------------------------------------------------
@@ -398,7 +405,7 @@ def rehydrate(standoff: Path, raw_dir: Path, out: Path, schema: Schema) -> list[
     _check_schema(read_manifest(standoff), schema, f"{standoff}/{MANIFEST}",
                   f"check out the trisec tag v{read_manifest(standoff).get('version')} "
                   "and rehydrate from there")
-    _refuse_foreign(out)
+    _refuse_foreign(out, None)
     sources = read_sources(standoff / SOURCES)
     files = verify_raw(sources, raw_dir)
     with tempfile.TemporaryDirectory(prefix="trisec-rehydrate-") as work, \
