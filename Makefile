@@ -22,9 +22,10 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## make build: create .venv, install, build and validate dataset/
+## make build: create .venv, install, build and validate dataset/, refresh DATASHEET.md tables
 build: install
 	$(BIN)/trisec build
+	$(BIN)/trisec docs
 
 lint: install-test
 	$(BIN)/ruff check src tests scripts

@@ -181,22 +181,25 @@ def block_cleaning(release: Path, schema: Schema) -> str:
     return md_table(["reason", "removals", "characters removed", "documents"], rows)
 
 
-def _flatten(prefix: str, value: Any) -> Iterable[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for k in value:
-            yield from _flatten(f"{prefix} / {k}" if prefix else str(k), value[k])
-    else:
-        yield prefix, value
-
-
-def _fmt(v: Any) -> str:
-    return f"{v:.3f}" if isinstance(v, float) else _cell(v)
-
-
 @dataclass
 class Agreement:
     result: dict[str, Any] | None  # None: not computed, `reason` says why
     reason: str = ""
+    identical: list[str] | None = None  # documents whose passes agree exactly (ids aside)
+
+
+def identical_passes(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> list[str]:
+    """doc_ids where pass B equals pass A in every layer once ids are ignored: a reader
+    judging the passes' independence should know how often they coincide exactly."""
+    from .diff import LAYERS as DIFF_LAYERS
+    from .diff import diff_layer
+
+    same = []
+    for a, b in pairs:
+        doc = str(a.get("doc_id"))
+        if not any(any(diff_layer(doc, a, b, layer).values()) for layer in DIFF_LAYERS):
+            same.append(doc)
+    return same
 
 
 def agreement_result(passes_dir: Path = PASSES_DIR) -> Agreement:
@@ -207,9 +210,11 @@ def agreement_result(passes_dir: Path = PASSES_DIR) -> Agreement:
         return Agreement(None, f"the independent passes (`{_rel(a)}`, `{_rel(b)}`) are not "
                                "in this checkout")
     try:
-        from .agreement_io import corpus_agreement
+        from .agreement_io import read_pass_pairs
+        from .evaluate.agreement import agreement_corpus
 
-        return Agreement(corpus_agreement(a, b))
+        pairs = read_pass_pairs(a, b)
+        return Agreement(agreement_corpus(pairs), identical=identical_passes(pairs))
     except ImportError:
         return Agreement(None, "the agreement code (`trisec.evaluate.agreement`) is not "
                                "installed")
@@ -228,9 +233,13 @@ def _rel(p: Path) -> str:
 def render_agreement(agreement: Agreement) -> str:
     if agreement.result is None:
         return f"Agreement is **not computed yet**: {agreement.reason}."
-    rows = [[k, _fmt(v)] for k, v in _flatten("", agreement.result)]
-    return ("Pass B scored against pass A with the benchmark's own matching code "
-            "(`trisec annotations agreement`).\n\n" + md_table(["measure", "value"], rows))
+    from .evaluate.agreement import format_agreement_table
+
+    n, same = agreement.result["documents"], agreement.identical or []
+    return (format_agreement_table(agreement.result).rstrip()
+            + f"\n\nPasses A and B are identical in every layer (ids aside) in {len(same)} "
+            f"of {n} documents. Recompute with `trisec annotations agreement` (the committed "
+            "passes A and B).")
 
 
 def block_agreement(release: Path, schema: Schema) -> str:

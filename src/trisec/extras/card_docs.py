@@ -69,7 +69,8 @@ annotation guidelines (`docs/ANNOTATION_GUIDELINES.md`) and the cleaned text, no
 pass. A third session adjudicated their disagreements into the gold layer. **No human has
 reviewed the annotations yet.** Every span is verified by the build against the published
 text (offsets and surface text must match), and every label, role and reference against
-`schema/labels.yaml`."""
+`schema/labels.yaml`. Agreement between two AI sessions is an upper bound on consistency,
+not a measure of correctness: sessions of the same kind of model can share their mistakes."""
 
 
 def section_annotation(release: Path, schema: Schema) -> str:
