@@ -319,8 +319,9 @@ def verify_raw(sources: list[Source], raw_dir: Path) -> dict[str, Path]:
             else:
                 problems.append(Problem(
                     f"{raw_dir}/{s.source_file}", f"expected sha256 {s.sha256}, found {sha}",
-                    f"fetch the page again ({s.url or 'URL unknown'}); an edited or re-saved "
-                    "copy cannot be used"))
+                    "use a byte-identical copy of the crawled file (the page was "
+                    f"{s.url or 'at an unknown URL'}); a re-downloaded or re-saved page "
+                    "differs"))
         if problems:
             raise TrisecError(problems)
     return found
