@@ -20,7 +20,7 @@ def print_report(d: dict[str, Any], limit: int) -> None:
     from rich.table import Table
 
     # data (doc titles, span texts like "92:100") must never be read as markup or emoji
-    console = Console(emoji=False, highlight=False)
+    console = Console(emoji=False, highlight=False, soft_wrap=True)
     old, new, meta = d["old"], d["new"], d["metadata"]
     console.print(f"[bold]{old['ref']}[/] (version {old['version']}, {old['documents']} "
                   f"documents) -> [bold]{new['ref']}[/] (version {new['version']}, "
@@ -40,7 +40,14 @@ def print_report(d: dict[str, Any], limit: int) -> None:
             console.print(f"[{colour}]document {kind}[/]: " + escape(
                 f"{x['doc_id']} ({x['split']}, {x['source_file']}) {x['title'] or ''}"))
     for x in docs["changed"]:
-        what = [f"{k}: {v['old']!r} -> {v['new']!r}" for k, v in x["fields"].items()]
+        what = []
+        for k, v in x["fields"].items():
+            a, b = v["old"], v["new"]
+            if isinstance(a, dict) and isinstance(b, dict):  # a fact: name the parts changed
+                what += [f"{k}.{sub}: {a.get(sub)!r} -> {b.get(sub)!r}"
+                         for sub in b if a.get(sub) != b.get(sub)]
+            else:
+                what.append(f"{k}: {a!r} -> {b!r}")
         if x["text_changed"]:
             what.append("text changed (length {} -> {}); span offsets of this document are "
                         "compared as they are".format(*x["text_length"]))

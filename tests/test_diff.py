@@ -1,0 +1,229 @@
+"""`trisec diff`: documents, metadata and span changes between two real builds (release
+folders and git revisions), and the semver bump they call for (docs/VERSIONING.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from trisec.build import write_release
+from trisec.diff import diff_layer, diff_refs, diff_releases, load_release, release_folder
+from trisec.errors import TrisecError
+from trisec.pipeline import Corpus
+from trisec.schema import Schema
+
+GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
+EDITED = "tsn-dfec04a09cb98e59"      # gold edited between R1 and R2
+DROPPED_RAW = "004_fd7d536830c83d2c.txt"
+DROPPED = "tsn-8d916232446cf2d2"     # its doc id
+META_CHANGED = "tsn-8c452dc6c0717403"
+
+
+def _corpus(tmp: Path, repo: Corpus) -> Corpus:
+    raw, meta, gold = tmp / "raw", tmp / "metadata", tmp / "gold"
+    shutil.copytree(repo.raw_dir, raw)
+    shutil.copytree(repo.metadata_dir, meta)
+    gold.mkdir()
+    return Corpus(raw, meta, gold)
+
+
+def _write(corpus: Corpus, schema: Schema, out: Path) -> Path:
+    out.mkdir(parents=True)
+    write_release(out, corpus, schema)
+    return out
+
+
+def _edit_gold(ann: dict) -> None:
+    """Hand-made corrections of the kind a PATCH release carries."""
+    by_id = {m["id"]: m for m in ann["mentions"]}
+    assert by_id["M12"]["text"] == "leader" and by_id["M12"]["label"] == "TITLE"
+    by_id["M12"]["label"] = "PER"                                           # relabel
+    ann["mentions"] = [m for m in ann["mentions"] if m["id"] != "M15"]      # "President"
+    for e in ann["entities"]:
+        if e["name"] == "Russia":
+            e["qid"] = None                                                 # QID change
+    events = {e["id"]: e for e in ann["events"]}
+    events["V4"]["realis"] = "OTHER"                                        # attribute
+    events["V1"]["arguments"] = [a for a in events["V1"]["arguments"]
+                                 if a["mention"] != "M4"]                   # drop "Jeju"
+    ann["attributions"][0]["kind"] = "direct"                               # relabel
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
+             schema: Schema) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("diff")
+    # R0: no gold
+    c0 = _corpus(tmp / "c0", repo_corpus)
+    r0 = _write(c0, schema, tmp / "r0")
+    # R1: the hand-made gold of two documents
+    for f in GOLD_FIXTURES.glob("*.json"):
+        shutil.copy(f, c0.gold_dir / f.name)
+    r1 = _write(c0, schema, tmp / "r1")
+    # R2: one article dropped, one added, a metadata fact changed, gold corrected
+    c2 = _corpus(tmp / "c2", repo_corpus)
+    for f in GOLD_FIXTURES.glob("*.json"):
+        shutil.copy(f, c2.gold_dir / f.name)
+    (c2.raw_dir / DROPPED_RAW).unlink()
+    (c2.metadata_dir / f"{DROPPED}.yaml").unlink()
+    new_bytes = (c2.raw_dir / "000_983addbeba9461a4.txt").read_bytes() + \
+        b"\n\nA closing sentence that makes this a different article.\n"
+    (c2.raw_dir / "005_added.txt").write_bytes(new_bytes)
+    meta_path = c2.metadata_dir / f"{META_CHANGED}.yaml"
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    meta["outlet"]["value"] = "Press TV (Iran)"
+    meta_path.write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    gold_path = c2.gold_dir / f"{EDITED}.json"
+    ann = json.loads(gold_path.read_text(encoding="utf-8"))
+    _edit_gold(ann)
+    gold_path.write_text(json.dumps(ann), encoding="utf-8")
+    r2 = _write(c2, schema, tmp / "r2")
+    added_id = "tsn-" + hashlib.sha256(new_bytes).hexdigest()[:16]
+    return {"r0": r0, "r1": r1, "r2": r2, "added_id": Path(added_id)}
+
+
+def _count(d: dict, layer: str, kind: str) -> int:
+    return len(d["layers"][layer][kind])
+
+
+def test_gold_added_is_a_minor_change(releases: dict[str, Path]) -> None:
+    d = diff_releases(load_release(releases["r0"]), load_release(releases["r1"]))
+    fixtures = [json.loads(f.read_text(encoding="utf-8")) for f in GOLD_FIXTURES.glob("*.json")]
+    assert _count(d, "mentions", "added") == sum(len(a["mentions"]) for a in fixtures)
+    assert _count(d, "events", "added") == sum(len(a["events"]) for a in fixtures)
+    assert _count(d, "arguments", "added") == sum(len(e["arguments"]) for a in fixtures
+                                                  for e in a["events"])
+    assert _count(d, "attributions", "added") == sum(len(a["attributions"]) for a in fixtures)
+    assert all(_count(d, layer, k) == 0 for layer in d["layers"]
+               for k in ("removed", "relabelled", "changed"))
+    assert d["documents"] == {"added": [], "removed": [], "changed": []}
+    assert d["suggested_bump"] == "minor"  # layers filled for the first time
+    assert d["actual_bump"] == "none"      # both builds carry the same schema version
+    new_files = {f for f in d["metadata"]["files_added"] if f.startswith("data/")}
+    assert new_files == {p.relative_to(releases["r1"]).as_posix()
+                         for p in releases["r1"].glob("data/*/*.parquet")} - \
+        {p.relative_to(releases["r0"]).as_posix()
+         for p in releases["r0"].glob("data/*/*.parquet")}
+
+
+def test_documents_metadata_and_span_corrections(releases: dict[str, Path]) -> None:
+    d = diff_releases(load_release(releases["r1"]), load_release(releases["r2"]))
+    assert [x["doc_id"] for x in d["documents"]["added"]] == [str(releases["added_id"])]
+    assert [x["doc_id"] for x in d["documents"]["removed"]] == [DROPPED]
+    changed = {x["doc_id"]: x for x in d["documents"]["changed"]}
+    assert set(changed) == {META_CHANGED}
+    outlet = changed[META_CHANGED]["fields"]["outlet"]
+    assert outlet["old"]["value"] == "Press TV" and outlet["new"]["value"] == "Press TV (Iran)"
+    assert not changed[META_CHANGED]["text_changed"]
+
+    mentions = d["layers"]["mentions"]
+    assert [(x["text"], x["old"], x["new"]) for x in mentions["relabelled"]] == \
+        [("leader", "TITLE", "PER")]
+    assert [(x["text"], x["label"]) for x in mentions["removed"]] == [("President", "TITLE")]
+    assert [(x["text"], x["changes"]) for x in mentions["changed"]] == \
+        [("Russia", {"qid": ["Q159", None]})]
+    assert mentions["added"] == []
+    events = d["layers"]["events"]
+    assert [(x["text"], x["changes"]) for x in events["changed"]] == \
+        [("ratified", {"realis": ["ACTUAL", "OTHER"]})]
+    assert events["added"] == events["removed"] == events["relabelled"] == []
+    args = d["layers"]["arguments"]
+    assert [(x["text"], x["label"]) for x in args["removed"]] == [("exercise -> Jeju", "place")]
+    attributions = d["layers"]["attributions"]
+    assert [(x["old"], x["new"]) for x in attributions["relabelled"]] == [("indirect", "direct")]
+    # the dropped document had no gold, so no span of it is reported
+    assert all(x["doc_id"] == EDITED for layer in d["layers"].values()
+               for items in layer.values() for x in items)
+    assert d["suggested_bump"] == "major"  # an article was removed
+
+
+def test_same_release_has_no_changes(releases: dict[str, Path]) -> None:
+    d = diff_releases(load_release(releases["r2"]), load_release(releases["r2"]))
+    assert d["suggested_bump"] == "none"
+    assert not any(d["metadata"][k] for k in ("files_added", "files_removed", "files_changed"))
+
+
+def test_renumbered_ids_are_not_changes() -> None:
+    old = {"mentions": [{"id": "M1", "start": 0, "end": 5, "text": "Japan", "label": "GPE",
+                         "entity": "E1"},
+                        {"id": "M2", "start": 10, "end": 15, "text": "Seoul", "label": "GPE",
+                         "entity": "E2"}],
+           "entities": [{"id": "E1", "qid": "Q17"}, {"id": "E2", "qid": "Q8684"}],
+           "events": [{"id": "V1", "type": "MEET", "realis": "ACTUAL", "mode": "remote",
+                       "trigger": {"start": 6, "end": 9, "text": "met"},
+                       "arguments": [{"role": "participant", "mention": "M1"}]}],
+           "attributions": []}
+    new = json.loads(json.dumps(old))
+    new["mentions"] = [{**m, "id": "N" + m["id"], "entity": "F" + m["entity"]}
+                       for m in reversed(new["mentions"])]
+    new["entities"] = [{**e, "id": "F" + e["id"]} for e in new["entities"]]
+    new["events"][0]["arguments"][0]["mention"] = "NM1"
+    for layer in ("mentions", "events", "arguments", "attributions"):
+        assert not any(diff_layer("d", old, new, layer).values()), layer
+    new["events"][0]["arguments"][0]["role"] = "place"
+    new["events"][0]["mode"] = "in-person"
+    assert [x["new"] for x in diff_layer("d", old, new, "arguments")["relabelled"]] == ["place"]
+    assert diff_layer("d", old, new, "events")["changed"][0]["changes"] == \
+        {"mode": ["remote", "in-person"]}
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t",
+                    *args], check=True, capture_output=True)
+
+
+def test_git_revisions_compare_like_folders(releases: dict[str, Path], tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "README").write_text("no release yet\n")
+    _git(repo, "add", "README")
+    _git(repo, "commit", "-q", "-m", "empty")
+    for name in ("r0", "r1"):
+        shutil.rmtree(repo / "dataset", ignore_errors=True)
+        shutil.copytree(releases[name], repo / "dataset")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", name)
+    by_git = diff_refs("HEAD~1", "HEAD", repo)
+    by_folder = diff_releases(load_release(releases["r0"]), load_release(releases["r1"]))
+    for key in ("documents", "layers", "layer_sizes", "metadata", "suggested_bump"):
+        assert by_git[key] == by_folder[key], key
+    assert by_git["old"]["ref"] == "HEAD~1"
+    # a folder on one side, a revision on the other
+    mixed = diff_refs("HEAD~1", str(releases["r1"]), repo)
+    assert mixed["layers"] == by_folder["layers"]
+    with pytest.raises(TrisecError, match="no dataset/ at this revision"), \
+            release_folder("HEAD~2", repo):
+        pass
+    with pytest.raises(TrisecError, match="neither a folder nor a git revision"), \
+            release_folder("no-such-ref", repo):
+        pass
+    with pytest.raises(TrisecError, match="not a release"):
+        load_release(tmp_path)
+
+
+def test_cli_text_and_json(releases: dict[str, Path]) -> None:
+    from trisec.cli import main
+
+    runner = CliRunner()
+    res = runner.invoke(main, ["diff", str(releases["r1"]), str(releases["r2"]), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["suggested_bump"] == "major"
+    assert d["layers"]["mentions"]["relabelled"][0]["old"] == "TITLE"
+    res = runner.invoke(main, ["diff", str(releases["r1"]), str(releases["r2"])])
+    assert res.exit_code == 0, res.output
+    for text in (f"document added: {releases['added_id']}", f"document removed: {DROPPED}",
+                 f"document changed: {META_CHANGED}", "'Press TV' -> 'Press TV (Iran)'",
+                 "leader", "TITLE -> PER", "realis: ACTUAL -> OTHER", "major version bump",
+                 "did not increase"):
+        assert text in res.output, text
+    bad = runner.invoke(main, ["diff", "no-such-ref", str(releases["r2"])])
+    assert bad.exit_code == 1 and "neither a folder nor a git revision" in bad.output
