@@ -13,7 +13,9 @@ import click
 @click.option("--standoff", is_flag=True,
               help="Also write trisec-<version>-standoff.tar.gz (no article text).")
 def command(dist: Path | None, standoff: bool) -> None:
-    """Write dist/trisec-<version>.tar.gz (byte-for-byte reproducible) and dist/SHA256SUMS."""
+    """Write dist/trisec-<version>.tar.gz (byte-for-byte reproducible) and dist/SHA256SUMS.
+
+    Refuses a stale or invalid dataset/."""
     import tempfile
 
     from .. import build as b
@@ -28,6 +30,12 @@ def command(dist: Path | None, standoff: bool) -> None:
     if stale:
         raise TrisecError([Problem(str(DATASET_DIR), f"stale: {d}",
                                    "run `trisec build` and commit dataset/") for d in stale])
+    validator = b.default_validator()  # an archive is a publication: the same gate as the Hub
+    if validator is None:
+        raise TrisecError(Problem("trisec.validate", "validation gate unavailable: an "
+                                  "unvalidated release is never published",
+                                  "install the validation module (trisec.validate)"))
+    validator(DATASET_DIR)
     written = [write_release_archive(DATASET_DIR, ROOT, dist, schema.version)]
     if standoff:
         from ..standoff import make_standoff
