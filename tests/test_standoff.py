@@ -239,3 +239,26 @@ def test_duplicates_are_pinned_and_round_trip(tmp_path: Path) -> None:
     assert dup.duplicate_of == original.name and dup.text_sha256 is None
     rehydrate(tmp_path / "so", raw, tmp_path / "out", schema)
     assert compare_folders(tmp_path / "release", tmp_path / "out") == []
+
+
+def test_cli_rehydrate_lists_mismatches_and_writes_nothing(built: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from trisec.cli import main
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    victim = sorted(raw.glob("*.txt"))[0]
+    victim.write_bytes(victim.read_bytes() + b" ")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["rehydrate", str(built["standoff"]), "--raw", str(raw),
+                                    "--out", str(out)])
+    assert res.exit_code == 1 and not out.exists()
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == 1 and victim.name in errors[0] and "expected sha256" in errors[0]
+    shutil.copyfile(RAW_DIR / victim.name, victim)
+    res = CliRunner().invoke(main, ["rehydrate", str(built["standoff"]), "--raw", str(raw),
+                                    "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert compare_folders(built["release"], out) == []
