@@ -1,0 +1,5 @@
+"""`python -m trisec` runs the CLI."""
+
+from .cli import main
+
+main()
