@@ -125,9 +125,10 @@ def section_changelog(schema: Schema) -> str:
     lines = ["## Changelog", "",
              f"This is version **{schema.version}** (tag `v{schema.version}`). Versions follow "
              "semantic versioning (MAJOR: schema or label-set changes; MINOR: new articles or "
-             "layers; PATCH: annotation corrections); see `CHANGELOG.md` and "
-             "`docs/VERSIONING.md` in the source repository, and `trisec diff OLD NEW` for "
-             "what changed between two releases.", ""]
+             "layers; PATCH: annotation corrections; `docs/VERSIONING.md` in the source "
+             "repository). [CHANGELOG.md](CHANGELOG.md) and the full datasheet "
+             "[DATASHEET.md](DATASHEET.md) are published beside this card; `trisec diff OLD "
+             "NEW` lists every document and span that changed between two releases.", ""]
     lines += [f"- **{v}**: {' '.join(str(n).split())}" for v, n in notes.items()]
     return "\n".join(lines) + "\n"
 
