@@ -77,7 +77,7 @@ def card_yaml(ctx: BuildContext) -> dict[str, Any]:
         "license": s.dataset["license"],
         "license_name": s.dataset.get("license_name"),
         "license_link": "LICENSE.md",
-        "task_categories": ["token-classification", "text-classification"],
+        "task_categories": ["token-classification"],
         "task_ids": ["named-entity-recognition"],
         "size_categories": ["n<1K"] if n_docs < 1000 else ["1K<n<10K"],
         "tags": ["information-extraction", "event-extraction", "entity-linking",
