@@ -192,6 +192,7 @@ def test_cli_build_is_byte_identical_and_check_detects_staleness(tmp_path, relea
     built = runner.invoke(main, ["build", "--out", str(target), "--no-validate"])
     assert built.exit_code == 0, built.output
     assert "exclude the steps it pulls from" in built.stderr  # the stats table
+    assert "NOT validated (--no-validate)" in built.stderr
     assert snapshot(target) == snapshot(release)  # two builds, same bytes
 
     fresh = runner.invoke(main, ["build", "--check", "--out", str(target)])

@@ -56,5 +56,6 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
     console.print(table)
     for d in result.duplicates:
         console.print(f"duplicate: {d.source_file} is a copy of {d.duplicate_of} (not published)")
-    gate = "validated" if validator else "[yellow]NOT validated (validation gate unavailable)[/]"
+    why = "--no-validate" if no_validate else "validation gate unavailable"
+    gate = "validated" if validator else f"[yellow]NOT validated ({why})[/]"
     console.print(f"published {target} ({gate})")
