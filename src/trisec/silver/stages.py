@@ -1,0 +1,262 @@
+"""The silver stages: pure functions from one Arrow batch to the next.
+
+Each stage takes a `pyarrow.Table` (a batch of documents) and returns one, so the same
+functions run in the local executor's worker processes and inside Ray Data's `map_batches`
+(batch_format="pyarrow"). They reuse the gold build's code for every step that has one:
+trisec.ingest.decode, trisec.clean.clean, trisec.metadata.merge_metadata, trisec.schema.split_of,
+trisec.sentences.split_sentences and trisec.assemble (rows of every config), and the benchmark's
+baseline predictor (trisec.baselines) for the spans.
+
+    read_files -> clean_batch -> fingerprint_batch          (ingest: one pass per crawl shard)
+    keep_batch -> sentences_batch -> predict_batch -> assemble_batch -> tables.split_assembled
+
+A file that cannot be read, decoded or cleaned becomes a `quarantined` row with the reason; it
+never raises, so one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePath
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..annotations import Verified
+from ..assemble import AnnotatedDocument, document_row, rows_for
+from ..clean import clean
+from ..document import DateFact, Document, Fact, RawArticle, Removal
+from ..errors import Problem, TrisecError
+from ..ingest import decode
+from ..metadata import merge_metadata
+from ..schema import Schema, load_schema, split_of
+from ..sentences import Sentence, split_sentences
+from .dedup import NUM_PERM, signature
+from .tables import (
+    FLAT_CONFIGS,
+    SENTENCES_FIELD,
+    SILVER_CONFIGS,
+    STATUS_OK,
+    STATUS_QUARANTINED,
+    assembled_schema,
+    empty_layers,
+    ingested_schema,
+    rows_column,
+    silver_arrow_schema,
+)
+
+LAYERS = ("mentions", "entities", "events", "attributions")
+OPENING_QUOTES = frozenset('"\u201c\u2018\u00ab')
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every stage needs, built once in the driver and pickled to workers."""
+
+    schema: Schema
+    baseline: str  # a name in trisec.baselines.BASELINES
+    annotator: str  # baseline name and version, written on every row
+    silver: dict[str, pa.Schema]  # config -> Parquet schema of the silver output
+    ingested: pa.Schema
+    assembled: pa.Schema
+    num_perm: int = NUM_PERM
+
+
+def annotator_version(baseline: str) -> str:
+    """`<name>@trisec-<version>+<sha256[:12] of the baselines package>`: the package version
+    alone would not change when a pattern file does, and silver spans depend on both."""
+    from .. import baselines
+
+    root = Path(baselines.__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{baseline}@trisec-{load_schema().version}+{h.hexdigest()[:12]}"
+
+
+def make_context(baseline: str = "rules", schema: Schema | None = None) -> Context:
+    from ..baselines import BASELINES
+
+    if baseline not in BASELINES:
+        raise TrisecError(Problem("--baseline", f"unknown baseline {baseline!r}",
+                                  f"use one of: {', '.join(sorted(BASELINES))}"))
+    schema = schema or load_schema()
+    annotator = annotator_version(baseline)
+    silver = {c: silver_arrow_schema(schema, c, annotator) for c in SILVER_CONFIGS}
+    return Context(schema, baseline, annotator, silver, ingested_schema(schema),
+                   assembled_schema(silver))
+
+
+@cache
+def _predictor(name: str) -> Any:
+    from ..baselines import BASELINES
+
+    return BASELINES[name]()
+
+
+# --- ingest ---------------------------------------------------------------------------------
+
+def read_files(paths: Sequence[Path]) -> pa.Table:
+    """The local executor's reader: the columns ray.data.read_binary_files(include_paths=True)
+    gives (`bytes`, `path`); an unreadable file gets null bytes and is quarantined later."""
+    datas: list[bytes | None] = []
+    for path in paths:
+        try:
+            datas.append(Path(path).read_bytes())
+        except OSError:
+            datas.append(None)
+    return pa.table({"bytes": pa.array(datas, pa.binary()),
+                     "path": pa.array([str(p) for p in paths], pa.string())})
+
+
+def _quarantine_row(name: str, data: bytes | None, problems: list[Problem]) -> dict[str, Any]:
+    where = "; ".join(p.location.split("@", 1)[1] for p in problems if "@" in p.location)
+    reason = "; ".join(p.message for p in problems) + (f" (at {where})" if where else "")
+    row: dict[str, Any] = {"source_file": name, "status": STATUS_QUARANTINED, "reason": reason,
+                           "words": 0}
+    if data is not None:
+        raw = RawArticle(name, data)
+        row.update(sha256=raw.sha256, doc_id=raw.doc_id)
+    return row
+
+
+def clean_document(name: str, data: bytes | None, schema: Schema) -> dict[str, Any]:
+    """One raw file -> its `documents` row (no spans yet) + status, or a quarantined row."""
+    if data is None:
+        return _quarantine_row(name, None, [Problem(name, "cannot read file",
+                                                    "check the path and permissions")])
+    raw = RawArticle(name, data)
+    try:
+        doc = merge_metadata(clean(raw, decode(raw)), None)  # a crawl has no curated metadata
+    except TrisecError as exc:
+        return _quarantine_row(name, data, exc.problems)
+    row = document_row(AnnotatedDocument(doc, split_of(doc.doc_id, schema), [], None))
+    row.update(status=STATUS_OK, words=len(data.split()), body_sha256=doc.body_sha256)
+    return row
+
+
+def clean_batch(raw: pa.Table, ctx: Context) -> pa.Table:
+    """read_files / read_binary_files batch -> ingested rows (status ok or quarantined)."""
+    names = [PurePath(p).name for p in raw.column("path").to_pylist()]
+    rows = [clean_document(n, d, ctx.schema)
+            for n, d in zip(names, raw.column("bytes").to_pylist(), strict=True)]
+    return pa.Table.from_pylist(rows, schema=ctx.ingested)
+
+
+def fingerprint_batch(table: pa.Table, ctx: Context) -> pa.Table:
+    """Fill `minhash` for the documents that were cleaned (dedup decides later, in order)."""
+    sigs = [signature(text, ctx.num_perm) if status == STATUS_OK else None
+            for text, status in zip(table.column("text").to_pylist(),
+                                    table.column("status").to_pylist(), strict=True)]
+    i = table.schema.get_field_index("minhash")
+    return table.set_column(i, table.schema.field(i), pa.array(sigs, pa.binary()))
+
+
+# --- annotate -------------------------------------------------------------------------------
+
+def keep_batch(table: pa.Table, drop: Iterable[str] = ()) -> pa.Table:
+    """Only cleaned documents that dedup kept."""
+    mask = pc.equal(table.column("status"), STATUS_OK)
+    dropped = list(drop)
+    if dropped:
+        mask = pc.and_(mask, pc.invert(pc.is_in(table.column("source_file"),
+                                                 value_set=pa.array(dropped, pa.string()))))
+    return table.filter(mask)
+
+
+def sentences_batch(table: pa.Table, ctx: Context) -> pa.Table:
+    """Tokens and sentences (trisec.sentences: spaCy blank English + sentencizer)."""
+    sents = [[{"start": s.start, "end": s.end, "token_starts": list(s.token_starts),
+               "token_ends": list(s.token_ends)} for s in split_sentences(text)]
+             for text in table.column("text").to_pylist()]
+    return table.append_column(SENTENCES_FIELD, pa.array(sents, SENTENCES_FIELD.type))
+
+
+def layers_from_prediction(pred: dict[str, Any], text: str) -> dict[str, list[Any]]:
+    """A baseline prediction line (docs/BENCHMARK.md) -> annotation layers in the gold format
+    (docs/ANNOTATION_FORMAT.md). Silver has no coreference (entity null), no realis or mode;
+    an attribution is `direct` when its content opens right after a quote mark."""
+    layers = empty_layers()
+
+    def span(s: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if s is None else {"start": s["start"], "end": s["end"],
+                                       "text": text[s["start"]:s["end"]]}
+
+    by_span: dict[tuple[int, int], str] = {}
+    for k, e in enumerate(sorted(pred.get("entities") or [],
+                                 key=lambda e: (e["start"], e["end"])), 1):
+        mid = f"M{k}"
+        by_span[(e["start"], e["end"])] = mid
+        layers["mentions"].append({
+            "id": mid, "start": e["start"], "end": e["end"], "text": text[e["start"]:e["end"]],
+            "label": e["label"], "mention_type": e.get("mention_type"), "gpe_role": None,
+            "entity": None, "timex_value": None})
+    for k, ev in enumerate(pred.get("events") or [], 1):
+        args = [{"role": a["role"], "mention": by_span[(a["start"], a["end"])]}
+                for a in ev.get("arguments") or [] if (a["start"], a["end"]) in by_span]
+        layers["events"].append({"id": f"V{k}", "type": ev["type"], "realis": None,
+                                 "mode": None, "trigger": span(ev["trigger"]),
+                                 "arguments": args})
+    for k, q in enumerate(pred.get("attributions") or [], 1):
+        c = q["content"]
+        src = q.get("source")
+        layers["attributions"].append({
+            "id": f"Q{k}", "kind": "direct" if text[c["start"] - 1:c["start"]] in OPENING_QUOTES
+            and c["start"] > 0 else "indirect",
+            "content": span(c), "cue": span(q.get("cue")),
+            "source": by_span.get((src["start"], src["end"])) if src else None})
+    return layers
+
+
+def predict_batch(table: pa.Table, ctx: Context) -> pa.Table:
+    """Baseline pre-annotation: the four gold layers filled with the predictor's spans."""
+    predict = _predictor(ctx.baseline)
+    layers = [layers_from_prediction(predict(doc_id, text), text)
+              for doc_id, text in zip(table.column("doc_id").to_pylist(),
+                                      table.column("text").to_pylist(), strict=True)]
+    for name in LAYERS:
+        i = table.schema.get_field_index(name)
+        field = table.schema.field(i)
+        table = table.set_column(i, field, pa.array([x[name] for x in layers], field.type))
+    return table
+
+
+def document_from_row(r: dict[str, Any]) -> Document:
+    """Inverse of assemble.document_row for the document fields."""
+    return Document(
+        doc_id=r["doc_id"], source_file=r["source_file"], sha256=r["sha256"], text=r["text"],
+        title=Fact(**r["title"]), dateline=Fact(**r["dateline"]),
+        published=DateFact(**r["published"]), outlet=Fact(**r["outlet"]), url=Fact(**r["url"]),
+        language=r["language"], removed=[Removal(**x) for x in r["removed"]],
+        offset_map=[(m["start"], m["raw_start"], m["length"]) for m in r["offset_map"]],
+        body_sha256=r.get("body_sha256") or "")
+
+
+def annotated_from_row(r: dict[str, Any]) -> AnnotatedDocument:
+    sents = [Sentence(i, s["start"], s["end"], tuple(s["token_starts"]), tuple(s["token_ends"]))
+             for i, s in enumerate(r["_sentences"])]
+    data = {name: r[name] for name in LAYERS}
+    gold = Verified(r["doc_id"], data, {m["id"]: m for m in data["mentions"]},
+                    {e["id"]: e for e in data["entities"]})
+    return AnnotatedDocument(document_from_row(r), r["split"], sents, gold)
+
+
+def assemble_batch(table: pa.Table, ctx: Context) -> pa.Table:
+    """Rows of every silver config, built by the gold release's assembly (trisec.assemble),
+    each with `silver` and `annotator`; flat configs nested per document (tables.py)."""
+    tag = {"silver": True, "annotator": ctx.annotator}
+    out = []
+    for r in table.to_pylist():
+        a = annotated_from_row(r)
+        row = {**document_row(a), **tag}
+        for config in FLAT_CONFIGS:
+            row[rows_column(config)] = [{**x, **tag} for x in rows_for(config, a, ctx.schema)]
+        out.append(row)
+    result = pa.Table.from_pylist(out, schema=ctx.assembled)
+    if "shard" in table.column_names:  # Ray carries the shard through to its partitioned write
+        result = result.append_column("shard", table.column("shard"))
+    return result
