@@ -1,0 +1,115 @@
+"""`trisec validate [PATH] [--docs] | --define | --catalogue [--quick]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("validate")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--docs", is_flag=True,
+              help="Also build Data Docs HTML (validation/uncommitted/data_docs/local_site/).")
+@click.option("--define", is_flag=True,
+              help="Regenerate the suites from schema/ into validation/ (then commit them).")
+@click.option("--catalogue", is_flag=True,
+              help="Break a good release in every catalogued way and show what catches each.")
+@click.option("--quick", is_flag=True,
+              help="With --catalogue: run only the suite each mutation targets.")
+@click.option("--gold", type=click.Path(path_type=Path), default=None,
+              help="With --catalogue: gold folder of the good release "
+                   "(default: tests/fixtures/gold).")
+@click.option("--project", type=click.Path(path_type=Path), default=None,
+              help="Great Expectations project (default: validation/).")
+def command(path: Path | None, docs: bool, define: bool, catalogue: bool, quick: bool,
+            gold: Path | None, project: Path | None) -> None:
+    """Run the validation suites on a release folder (default: dataset/); exit 1 on failure."""
+    from rich.console import Console
+
+    from ..paths import DATASET_DIR, ROOT, VALIDATION_DIR
+
+    console = Console()
+    project = project or VALIDATION_DIR
+    if define:
+        from ..validate import define_suites
+
+        counts = define_suites(project)
+        for name, n in counts:
+            console.print(f"{name:13} {n:3} expectations")
+        console.print(f"wrote {project} ({sum(n for _, n in counts)} expectations); "
+                      "commit it with the schema change")
+        return
+    if catalogue:
+        _catalogue(console, project, gold or ROOT / "tests" / "fixtures" / "gold", quick)
+        return
+    from ..validate import run_validation
+
+    report = run_validation(path or DATASET_DIR, project, docs=docs)
+    console.print(_table(report))
+    for p in report.problems():
+        console.print(f"[red]error[/]: {p}", markup=True, highlight=False, soft_wrap=True)
+    if report.docs_index:
+        console.print(f"Data Docs: {report.docs_index.as_uri()}")
+    verdict = "[green]passed[/]" if report.success else "[red]FAILED[/]"
+    console.print(f"{report.release}: {verdict} "
+                  f"({sum(s.expectations for s in report.suites)} expectations, "
+                  f"{report.seconds:.1f} s)")
+    if not report.success:
+        raise SystemExit(1)
+
+
+def _table(report):  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    table = Table(title=f"validation of {report.release}")
+    for col in ("suite", "expectations", "rows", "failed", "first failing rows", "s"):
+        table.add_column(col, overflow="fold")
+    for s in report.suites:
+        first = ""
+        if s.failures:
+            f = s.failures[0]
+            first = f"{f.expectation}: {'; '.join(f.rows[:2]) or f.error or f.notes}"
+        table.add_row(s.name, str(s.expectations), str(s.rows),
+                      f"[red]{len(s.failures)}[/]" if s.failures else "0", first,
+                      f"{s.seconds:.2f}")
+    return table
+
+
+def _catalogue(console, project: Path, gold: Path, quick: bool) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from rich.table import Table
+
+    from ..schema import load_schema
+    from ..validation_suites import mutations as mu
+    from ..validation_suites.run import run_suites
+
+    schema = load_schema()
+    work = mu.scratch_dir()
+    try:
+        good = mu.good_release(work / "good", gold, schema)
+        base = run_suites(good, project, schema)
+        table = Table(title=f"mutation catalogue (good release: {gold})")
+        for col in ("mutation", "caught", "target", "failing expectations", "message"):
+            table.add_column(col, overflow="fold")
+        table.add_row("(untouched build)", "[green]passes[/]" if base.success else "[red]FAILS[/]",
+                      "-", str(sum(len(s.failures) for s in base.suites)), "")
+        caught = 0
+        with console.status("mutating") as status:
+            for m in mu.MUTATIONS:
+                status.update(f"mutating: {m.name}")
+                o = mu.check_mutation(good, work, m, schema, project, [] if quick else None)
+                caught += o.caught
+                table.add_row(f"{m.name}\n[dim]{m.description}[/]",
+                              "[green]yes[/]" if o.caught else "[red]NO[/]",
+                              f"{o.target.suite}/{o.target.expectation}",
+                              str(len(o.failing)), o.message)
+        console.print(table)
+        console.print(f"{caught}/{len(mu.MUTATIONS)} mutations caught; untouched build "
+                      f"{'passes' if base.success else 'FAILS'}"
+                      + (" (quick: target suites only)" if quick else ""))
+        if caught < len(mu.MUTATIONS) or not base.success:
+            raise SystemExit(1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
