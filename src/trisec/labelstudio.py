@@ -212,6 +212,14 @@ def to_task(doc_id: str, text: str, ann: dict[str, Any] | None = None,
     data: dict[str, Any] = {"text": text, "doc_id": doc_id, "text_sha256": text_sha256(text)}
     if ann is not None:  # entity names are not spans: the importer reads them back from here
         data["entities"] = [dict(e) for e in ann.get("entities", [])]
+        # highest id per layer, so regions drawn later never reuse the id of a deleted one
+        data["id_high"] = {layer: max((_natural(str(x.get("id")))[0] for x in ann.get(layer, [])
+                                       if ID_PATTERN[layer].match(str(x.get("id")))), default=0)
+                           for layer in ID_PATTERN}
+        # relations have no ids or order in Label Studio: keep each event's argument order
+        data["argument_order"] = {e["id"]: [[a["role"], a["mention"]] for a in
+                                            e.get("arguments") or []]
+                                  for e in ann.get("events", [])}
     data.update(extra or {})
     task: dict[str, Any] = {"data": data}
     if ann is not None:
@@ -252,14 +260,15 @@ def _natural(iid: str) -> tuple[int, str]:
     return (int(m.group(1)) if m else 10**9, iid)
 
 
-def _assign_ids(regions: list[_Region], layer: str) -> dict[str, str]:
-    """Region id -> our id: ours kept (once), others numbered after the highest, by offset."""
+def _assign_ids(regions: list[_Region], layer: str, high: int = 0) -> dict[str, str]:
+    """Region id -> our id: ours kept (once), others numbered after the highest (also of the
+    exported file, `high`), in text order."""
     pat, taken, mapping = ID_PATTERN[layer], set(), {}
     for r in regions:
         if pat.match(r.rid) and r.rid not in taken:
             mapping[r.rid] = r.rid
             taken.add(r.rid)
-    n = max((int(pat.match(i).group(1)) for i in taken), default=0)  # type: ignore[union-attr]
+    n = max([high, *(_natural(i)[0] for i in taken)])
     for r in sorted(regions, key=lambda r: (r.start, r.end)):
         if r.rid not in mapping:
             n += 1
@@ -269,7 +278,9 @@ def _assign_ids(regions: list[_Region], layer: str) -> dict[str, str]:
 
 def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
                          schema: Schema, where: str, *, pass_name: str = "gold",
-                         known_entities: list[dict[str, Any]] | None = None
+                         known_entities: list[dict[str, Any]] | None = None,
+                         id_high: dict[str, int] | None = None,
+                         argument_order: dict[str, list[list[str]]] | None = None
                          ) -> dict[str, Any]:
     """Rebuild an annotation file from a Label Studio `result`; every problem is collected
     (unknown controls and labels, bad offsets, dangling relations) and raised together."""
@@ -347,7 +358,8 @@ def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
         kind = {ENTITY: "mentions", TRIGGER: "events"}.get(r.control) or (
             "attributions" if r.label == CONTENT else "cues")
         by_kind[kind].append(r)
-    ids = {layer: _assign_ids(by_kind[layer], layer)
+    high = {k: int(v) for k, v in (id_high or {}).items() if isinstance(v, int)}
+    ids = {layer: _assign_ids(by_kind[layer], layer, high.get(layer, 0))
            for layer in ("mentions", "events", "attributions")}
 
     # relations: classify by the kinds of their two ends, whatever way they were drawn
@@ -408,7 +420,8 @@ def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
     mentions = sorted(by_kind["mentions"], key=lambda r: _natural(ids["mentions"][r.rid]))
     cluster_of: dict[str, str] = {}
     used = {r.attrs["entity_id"] for r in mentions if r.attrs.get("entity_id")}
-    n = max((_natural(i)[0] for i in used if ID_PATTERN["entities"].match(i)), default=0)
+    n = max([high.get("entities", 0),
+             *(_natural(i)[0] for i in used if ID_PATTERN["entities"].match(i))])
     for r in sorted(mentions, key=lambda r: (r.start, r.end)):
         eid = r.attrs.get("entity_id")
         if not eid:  # a mention drawn without a cluster id is its own entity
@@ -433,6 +446,13 @@ def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
         entities.append({"id": eid, "name": names.get(eid) or text[first[eid].start:
                                                                       first[eid].end],
                          "qid": qid})
+
+    start_of = {ids["mentions"][r.rid]: r.start for r in mentions}
+    for vid, found in args.items():  # exported order first, arguments drawn later by position
+        known = [tuple(x) for x in (argument_order or {}).get(ids["events"].get(vid, ""), [])]
+        found.sort(key=lambda a: (known.index((a["role"], a["mention"]))
+                                  if (a["role"], a["mention"]) in known else len(known),
+                                  start_of.get(a["mention"], 0)))
 
     ann: dict[str, Any] = {"doc_id": doc_id, "text_sha256": text_sha256(text),
                            "pass": pass_name}
@@ -501,7 +521,9 @@ def import_export(tasks: Any, texts: dict[str, str], schema: Schema, *,
         try:
             ann = result_to_annotation(chosen.get("result") or [], texts[doc_id], doc_id,
                                        schema, where, pass_name=pass_name,
-                                       known_entities=data.get("entities"))
+                                       known_entities=data.get("entities"),
+                                       id_high=data.get("id_high"),
+                                       argument_order=data.get("argument_order"))
         except TrisecError as exc:
             problems.extend(exc.problems)
             continue
