@@ -214,3 +214,13 @@ def test_disagreements_list_each_layer(good: dict, text: str) -> None:
     assert out["events"] == [next(e for e in out["events"] if e.startswith("realis: A=ACTUAL"))]
     assert len(out["arguments"]) == 1 and "participant" in out["arguments"][0]
     assert disagreements(good, good, text) == {k: [] for k in out}
+
+
+def test_disagreements_show_cluster_differences(good: dict, text: str) -> None:
+    from trisec.disagreements import disagreements
+
+    b = copy.deepcopy(good)
+    b["mentions"][1]["entity"] = "E1"  # B puts Hamada in Austin's cluster
+    out = disagreements(good, b, text)["entity clusters"]
+    assert len(out) == 2  # both Austin and Hamada now have different partners
+    assert any(line.startswith("cluster of 'Lloyd Austin'") for line in out)

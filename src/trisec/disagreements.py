@@ -36,6 +36,28 @@ def _attributions(ann: Mapping[str, Any]) -> set[Key]:
             for q in ann.get("attributions", [])}
 
 
+def _cluster_differences(a: Mapping[str, Any], b: Mapping[str, Any], common: set[Key],
+                         show: Any) -> list[str]:
+    """Strictly matched mentions whose co-referent partners differ between the passes."""
+    def partners(ann: Mapping[str, Any]) -> dict[Key, set[Key]]:
+        by_entity: dict[str, set[Key]] = {}
+        keys = {m["id"]: (m["start"], m["end"], m["label"]) for m in ann.get("mentions", [])}
+        for m in ann.get("mentions", []):
+            by_entity.setdefault(m["entity"], set()).add(keys[m["id"]])
+        return {keys[m["id"]]: by_entity[m["entity"]] & common for m in ann.get("mentions", [])}
+
+    pa, pb = partners(a), partners(b)
+    out = []
+    for k in sorted(common):
+        if pa[k] != pb[k]:
+            only_a = sorted(pa[k] - pb[k])
+            only_b = sorted(pb[k] - pa[k])
+            out.append(f"cluster of {show(k[0], k[1])[:60]}: with in A only "
+                       f"{[f'{x[0]}-{x[1]}' for x in only_a]}, in B only "
+                       f"{[f'{x[0]}-{x[1]}' for x in only_b]}")
+    return out
+
+
 def disagreements(a: Mapping[str, Any], b: Mapping[str, Any], text: str) -> dict[str, list[str]]:
     """Human-readable differences of B against A, per layer (empty lists = agreement)."""
     def show(s: int, e: int) -> str:
@@ -59,6 +81,7 @@ def disagreements(a: Mapping[str, Any], b: Mapping[str, Any], text: str) -> dict
         if qa != qb:
             attr.append(f"qid: A={qa} B={qb} on {show(k[0], k[1])}")
     out["mention attributes and QIDs"] = attr
+    out["entity clusters"] = _cluster_differences(a, b, ma.keys() & mb.keys(), show)
     ea, eb = _events(a), _events(b)
     ev = [f"only A: {k[2]} trigger {show(k[0], k[1])}" for k in sorted(ea.keys() - eb.keys())]
     ev += [f"only B: {k[2]} trigger {show(k[0], k[1])}" for k in sorted(eb.keys() - ea.keys())]
