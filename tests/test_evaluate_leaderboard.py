@@ -7,7 +7,13 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from test_evaluate_scorer import gold_predictions, gold_release, make_gold, write_jsonl
+from test_evaluate_scorer import (
+    gold_predictions,
+    gold_release,
+    make_gold,
+    nogold_release,
+    write_jsonl,
+)
 
 from trisec.annotations import write_annotation
 from trisec.card import BuildContext
@@ -15,15 +21,15 @@ from trisec.extras.leaderboard import KEY, extend, leaderboard_section
 from trisec.release import SplitCounts
 from trisec.schema import Schema
 
-__all__ = ["gold_release"]  # the fixture, shared with test_evaluate_scorer
+__all__ = ["gold_release", "nogold_release"]  # fixtures shared with test_evaluate_scorer
 
 
-def test_no_gold_gives_one_line_and_no_table(release: Path, schema: Schema,
+def test_no_gold_gives_one_line_and_no_table(nogold_release: Path, schema: Schema,
                                              tmp_path: Path) -> None:
     preds = tmp_path / "predictions"
     preds.mkdir()
     (preds / "rules.jsonl").write_text("", encoding="utf-8")
-    text = leaderboard_section(release, schema, preds, tmp_path / "passes")
+    text = leaderboard_section(nogold_release, schema, preds, tmp_path / "passes")
     assert "No gold annotations in the test split yet" in text
     assert "| System |" not in text
 

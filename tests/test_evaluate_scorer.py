@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +56,11 @@ def make_gold(doc_id: str, text: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def gold_release(tmp_path_factory: pytest.TempPathFactory, release: Path,
                  schema: Schema) -> Path:
-    """corpus/ rebuilt with hand-made gold on every test-split document."""
+    """corpus/ rebuilt with hand-made gold on every test-split document (read only; shared
+    with test_evaluate_tags and test_evaluate_leaderboard)."""
     base = tmp_path_factory.mktemp("gold_release")
     gold_dir = base / "gold"
     gold_dir.mkdir()
@@ -71,6 +71,17 @@ def gold_release(tmp_path_factory: pytest.TempPathFactory, release: Path,
     out = base / "dataset"
     out.mkdir()
     write_release(out, Corpus(RAW_DIR, METADATA_DIR, gold_dir), schema)
+    return out
+
+
+@pytest.fixture(scope="session")
+def nogold_release(tmp_path_factory: pytest.TempPathFactory, schema: Schema) -> Path:
+    """corpus/ built with an empty gold folder (how every release looked before gold)."""
+    base = tmp_path_factory.mktemp("nogold_release")
+    (base / "gold").mkdir()
+    out = base / "dataset"
+    out.mkdir()
+    write_release(out, Corpus(RAW_DIR, METADATA_DIR, base / "gold"), schema)
     return out
 
 
@@ -265,10 +276,8 @@ def test_cli_json_and_clean_errors(gold_release: Path, tmp_path: Path) -> None:
     assert res.exit_code == 1 and "no 'validation' documents" in res.output
 
 
-def test_release_without_gold_says_so(release: Path, tmp_path: Path) -> None:
-    copy_dir = tmp_path / "rel"
-    shutil.copytree(release, copy_dir)
+def test_release_without_gold_says_so(nogold_release: Path, tmp_path: Path) -> None:
     p = write_jsonl(tmp_path / "p.jsonl", [])
-    r = evaluate_file(p, copy_dir, "test", **FAST)
+    r = evaluate_file(p, nogold_release, "test", **FAST)
     assert any("no gold annotations yet" in n for n in r["notes"])
 

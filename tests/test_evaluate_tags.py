@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 from seqeval.scheme import IOB2
+from test_evaluate_scorer import gold_release
 
 from trisec.bio import bio_tags
 from trisec.evaluate.spans import prf
 from trisec.evaluate.tags import entities_from_tags, tag_counts, tag_spans
+
+__all__ = ["gold_release"]  # the fixture (a release with hand-made gold), shared
 
 LABELS = ["PER", "GPE", "WEA"]
 
@@ -87,3 +94,33 @@ def test_tag_spans_and_document_offsets() -> None:
     row = {"doc_id": "d", "token_starts": [10, 16, 22, 26], "token_ends": [15, 21, 25, 31]}
     assert entities_from_tags([row], [tags]) == {
         "d": [{"start": 10, "end": 21, "label": "PER"}, {"start": 26, "end": 31, "label": "GPE"}]}
+
+
+def test_release_sentences_view_agrees_with_seqeval(gold_release: Path) -> None:
+    """On the real `sentences` rows of a release with (hand-made) gold: gold tags from the
+    release, predicted tags from the rule baseline's spans through trisec.bio.bio_tags."""
+    from trisec.baselines.rules import RuleBaseline
+
+    sents = pq.read_table(gold_release / "data/sentences/test-00000-of-00001.parquet"
+                          ).to_pylist()
+    names = tag_names(gold_release)
+    docs = {r["doc_id"]: r["text"] for r in pq.read_table(
+        gold_release / "data/documents/test-00000-of-00001.parquet",
+        columns=["doc_id", "text"]).to_pylist()}
+    model = RuleBaseline()
+    spans = {d: [(e["start"], e["end"], e["label"]) for e in model.predict(d, t)["entities"]]
+             for d, t in docs.items()}
+    gold = [[names[i] for i in r["ner_tags"]] for r in sents]
+    pred = [bio_tags(r["token_starts"], r["token_ends"], spans[r["doc_id"]])[0] for r in sents]
+    assert any(t != "O" for s in gold for t in s) and any(t != "O" for s in pred for t in s)
+    m = prf(tag_counts(gold, pred, schemes=["strict"])["tags/strict"])
+    kw = {"mode": "strict", "scheme": IOB2, "zero_division": 0}
+    assert m.f1 == pytest.approx(f1_score(gold, pred, **kw))
+    assert m.precision == pytest.approx(precision_score(gold, pred, **kw))
+
+
+def tag_names(release: Path) -> list[str]:
+    """The ner_tags names from the Parquet's Hugging Face features metadata."""
+    meta = pq.read_schema(release / "data/sentences/test-00000-of-00001.parquet").metadata
+    features = json.loads(meta[b"huggingface"])["info"]["features"]
+    return features["ner_tags"]["feature"]["names"]
