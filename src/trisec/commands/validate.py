@@ -50,7 +50,7 @@ def command(path: Path | None, docs: bool, define: bool, catalogue: bool, quick:
     for p in report.problems():
         console.print(f"[red]error[/]: {p}", markup=True, highlight=False, soft_wrap=True)
     if report.docs_index:
-        console.print(f"Data Docs: {report.docs_index.as_uri()}")
+        console.print(f"Data Docs: {report.docs_index.as_uri()}", soft_wrap=True)
     verdict = "[green]passed[/]" if report.success else "[red]FAILED[/]"
     console.print(f"{report.release}: {verdict} "
                   f"({sum(s.expectations for s in report.suites)} expectations, "

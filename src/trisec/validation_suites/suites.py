@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -406,6 +407,10 @@ def write_project(project_dir: Path, schema: Schema) -> list[tuple[str, int]]:
     with tempfile.TemporaryDirectory(prefix="define-", dir=scratch) as tmp:
         ctx = gx.get_context(mode="file", context_root_dir=tmp)
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        sites = ctx.variables.data_docs_sites or {}
+        for site in sites.values():  # no "how to" call-outs in our docs
+            site["show_how_to_buttons"] = False
+        ctx.variables.data_docs_sites = sites
         ctx.variables.save()
         source = ctx.data_sources.add_pandas(DATASOURCE)
         counts = []
@@ -435,6 +440,7 @@ def write_project(project_dir: Path, schema: Schema) -> list[tuple[str, int]]:
                 target.unlink()
             shutil.move(str(Path(tmp) / name), target)
     _pretty_json(project_dir)
+    _stable_ids(project_dir)
     return counts
 
 
@@ -444,3 +450,53 @@ def _pretty_json(project_dir: Path) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
         path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
                         encoding="utf-8")
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_NAMESPACE = uuid.UUID("5f0c2d4e-9b1a-4c39-8e57-7a7d3c1e2b90")  # fixed: trisec validation ids
+
+
+def _stable_ids(project_dir: Path) -> None:
+    """Replace GX's random ids by ids derived from what they name (uuid5), so defining twice
+    from the same schema writes the same files and a schema change shows as a small diff."""
+    import yaml
+
+    mapping: dict[str, str] = {}
+
+    def put(old: Any, key: str) -> None:
+        if old:
+            mapping[str(old)] = str(uuid.uuid5(_NAMESPACE, key))
+
+    cfg = yaml.safe_load((project_dir / "great_expectations.yml").read_text(encoding="utf-8"))
+    put(cfg.get("data_context_id"), "data_context")
+    for ds_name, ds in (cfg.get("fluent_datasources") or {}).items():
+        put(ds.get("id"), f"datasource:{ds_name}")
+        for a_name, asset in (ds.get("assets") or {}).items():
+            put(asset.get("id"), f"asset:{ds_name}/{a_name}")
+            for b_name, b in (asset.get("batch_definitions") or {}).items():
+                put(b.get("id"), f"batch_definition:{ds_name}/{a_name}/{b_name}")
+    for path in sorted((project_dir / "expectations").glob("*.json")):
+        d = json.loads(path.read_text(encoding="utf-8"))
+        put(d.get("id"), f"suite:{d['name']}")
+        for e in d["expectations"]:
+            put(e.get("id"), f"expectation:{d['name']}:{e['type']}:"
+                             f"{json.dumps(e['kwargs'], sort_keys=True)}")
+    for kind in ("validation_definitions", "checkpoints"):
+        for path in sorted((project_dir / kind).glob("*.json")):
+            d = json.loads(path.read_text(encoding="utf-8"))
+            put(d.get("id"), f"{kind}:{d['name']}")
+    store_id = project_dir / "expectations" / ".ge_store_backend_id"
+    if store_id.is_file():
+        for old in _UUID.findall(store_id.read_text(encoding="utf-8")):
+            put(old, "expectations_store")
+    files = [project_dir / "great_expectations.yml", store_id,
+             *sorted(project_dir.glob("*/*.json"))]
+    for path in files:
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        unknown = sorted(set(_UUID.findall(text)) - mapping.keys())
+        if unknown:
+            raise TrisecError(Problem(str(path), f"GX wrote ids trisec does not know: {unknown}",
+                                      "extend suites._stable_ids for the new GX object"))
+        path.write_text(_UUID.sub(lambda m: mapping[m.group(0)], text), encoding="utf-8")
