@@ -24,6 +24,10 @@ PREDICTIONS_DIR = ROOT / "benchmark" / "predictions"
 COLUMNS = [("entities", "strict", "Entity strict F1"),
            ("events", "trigger_classification", "Trigger F1 (Trig-C)"),
            ("events", "argument_classification", "Argument F1 (Arg-C)")]
+FEW_DOCS = 20
+FEW = (" With this few documents the bootstrap can only recombine the same few articles: the "
+       "interval shows how much they differ from each other and understates the real "
+       "uncertainty, so read small differences between systems as noise.")
 HOWTO = ("Score a system with `trisec predict --baseline rules --split test > preds.jsonl` "
          "(or your own model's output in the same JSONL format, docs/BENCHMARK.md) and "
          "`trisec evaluate --predictions preds.jsonl`.")
@@ -90,12 +94,10 @@ def leaderboard_section(release: Path, schema: Schema,
         rows.append(_row("inter-annotator agreement (pass B vs pass A; upper reference)", iaa))
     n_docs = len(gold.views)
     n_ment = sum(len(v.entities) for v in gold.views)
-    out = [head,
-           f"Scored by the build from the committed prediction files in "
+    out = [head + f"Scored by the build from the committed prediction files in "
            f"`benchmark/predictions/` against the test split ({n_docs} document(s), {n_ment} "
            "gold mentions). F1 with its 95% confidence interval: percentile bootstrap over "
-           "documents (1000 resamples, seed 0). With this few documents the interval, not the "
-           "point estimate, is the honest headline.\n",
+           "documents (1000 resamples, seed 0)." + (FEW if n_docs < FEW_DOCS else "") + "\n",
            "| System | " + " | ".join(c for _, _, c in COLUMNS) + " |",
            "|---|" + "---:|" * len(COLUMNS)]
     out += rows or ["| (no prediction files yet) |" + " |" * len(COLUMNS)]
