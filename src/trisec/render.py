@@ -66,10 +66,13 @@ def _span_templates() -> dict[str, str]:
     text keeps its spacing) and tagged with a class and data-label (tests count them)."""
     from spacy.displacy.templates import TPL_SPAN, TPL_SPAN_SLICE, TPL_SPAN_START
 
-    span = re.sub(r"\s*\n\s*", "", TPL_SPAN)
+    def compact(tpl: str) -> str:  # the layout whitespace of the templates is all newlines
+        return re.sub(r"\s*\n\s*", "", tpl)
+
     start = TPL_SPAN_START.replace("<span style=", '<span class="trisec-span" '
                                    'data-label="{label}" style=', 1)
-    return {"span": span, "slice": TPL_SPAN_SLICE, "start": start}
+    return {"span": compact(TPL_SPAN), "slice": compact(TPL_SPAN_SLICE),
+            "start": compact(start)}
 
 
 def paragraph_markup(text: str, start: int, spans: list[DisplaySpan],
@@ -85,28 +88,31 @@ def paragraph_markup(text: str, start: int, spans: list[DisplaySpan],
         return html.escape(text)
     cuts = {c for a, b, _ in mine for c in (a, b)}
     tokens: list[str] = []
-    tok_start: dict[int, int] = {}
-    tok_end: dict[int, int] = {}
+    words: list[tuple[int, int, int]] = []  # (char start, char end, token index)
     inside = [False] * len(text)
     for a, b, _ in mine:
         inside[a:b] = [True] * (b - a)
     for m in re.finditer(r"\S+", text):
         bounds = [m.start(), *sorted(c for c in cuts if m.start() < c < m.end()), m.end()]
         for a, b in zip(bounds, bounds[1:], strict=False):
-            tok_start[a] = len(tokens)
+            words.append((a, b, len(tokens)))
             # displaCy writes a space after every token outside a span: mark one glued to
             # the next piece of its word (an opening quote before a mention) to drop it
             glued = b < m.end() and not inside[a]
             tokens.append(text[a:b] + (GLUE if glued else ""))
-            tok_end[b] = len(tokens)
         if m.end() < len(text):
             tokens.append("")  # the space after the word (rendered as " ")
+
+    def token_range(a: int, b: int) -> tuple[int, int]:
+        """Tokens of the words a span covers (a span edge on a space snaps to the word)."""
+        covered = [i for s, e, i in words if s < b and e > a]
+        return covered[0], covered[-1] + 1
     parsed = {"text": text, "tokens": tokens, "title": None,
               "settings": {"lang": "en", "direction": "ltr"},
-              "spans": [{"start_token": tok_start[a], "end_token": tok_end[b],
+              "spans": [{"start_token": token_range(a, b)[0], "end_token": token_range(a, b)[1],
                          "label": s.label, "kb_id": s.kb_id,
                          "kb_url": KB_URL.format(s.kb_id) if s.kb_id else "#"}
-                        for a, b, s in mine]}
+                        for a, b, s in mine if text[a:b].strip()]}
     markup = displacy.render([parsed], style="span", manual=True, jupyter=False,
                              options={"colors": colors, "template": _span_templates()})
     return markup.replace(GLUE + " ", "")
