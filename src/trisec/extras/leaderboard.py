@@ -2,8 +2,9 @@
 
 Every committed prediction file `benchmark/predictions/<system>.jsonl` is checked and scored
 against the test split of the staged release with `trisec.evaluate` (the code behind
-`trisec evaluate`); the inter-annotator agreement on the same documents (pass B scored as a
-system against pass A) is the upper reference row when both passes exist. A release whose
+`trisec evaluate`); the inter-annotator agreement on the same documents (a later pass scored as
+a system against pass A, for each comparison of trisec.agreement_io) gives reference rows
+when the passes exist. A release whose
 test split has no gold yet gets one line saying so. Never raises: a broken prediction file
 is shown as such in the card instead of stopping the build.
 """
@@ -42,9 +43,21 @@ def _row(name: str, report: dict[str, Any]) -> str:
     return f"| {name} | " + " | ".join(_cell(report[a][b]) for a, b, _ in COLUMNS) + " |"
 
 
-def _agreement_report(gold: Any, passes_dir: Path) -> tuple[dict[str, Any] | None, str]:
-    """Pass B scored against pass A on the test documents, like a system."""
-    a, b = passes_dir / "a", passes_dir / "b"
+def comparisons() -> list[tuple[str, str, str]]:
+    """(first pass, second pass, title) of every agreement figure the project reports:
+    trisec.agreement_io.COMPARISONS when it defines them, else pass B against pass A."""
+    from .. import agreement_io
+
+    found = getattr(agreement_io, "COMPARISONS", None)
+    if not found:
+        return [("a", "b", "Pass B vs pass A")]
+    return [(c.first, c.second, c.title) for c in found]
+
+
+def _agreement_report(gold: Any, passes_dir: Path, first: str = "a", second: str = "b"
+                      ) -> tuple[dict[str, Any] | None, str]:
+    """Pass `second` scored against pass `first` on the test documents, like a system."""
+    a, b = passes_dir / first, passes_dir / second
     if not any(a.glob("*.json")) or not any(b.glob("*.json")):
         return None, ""
     from ..agreement_io import read_pass_pairs
@@ -89,9 +102,13 @@ def leaderboard_section(release: Path, schema: Schema,
                             "release.")
             continue
         rows.append(_row(f"`{path.stem}`", evaluate_views(gold, loaded, ent_map, ev_map)))
-    iaa, why = _agreement_report(gold, Path(passes_dir))
-    if iaa is not None:
-        rows.append(_row("inter-annotator agreement (pass B vs pass A; upper reference)", iaa))
+    skipped = []
+    for first, second, title in comparisons():
+        iaa, why = _agreement_report(gold, Path(passes_dir), first, second)
+        if iaa is not None:
+            rows.append(_row(f"inter-annotator agreement: {title} (reference)", iaa))
+        elif why:
+            skipped.append(f"{title}: {why}")
     n_docs = len(gold.views)
     n_ment = sum(len(v.entities) for v in gold.views)
     out = [head + f"Scored by the build from the committed prediction files in "
@@ -103,8 +120,8 @@ def leaderboard_section(release: Path, schema: Schema,
     out += rows or ["| (no prediction files yet) |" + " |" * len(COLUMNS)]
     if problems:
         out += [""] + problems
-    if iaa is None and why:
-        out += ["", f"Inter-annotator agreement not shown: {why}."]
+    if skipped:
+        out += [""] + [f"Inter-annotator agreement not shown ({why})." for why in skipped]
     return "\n".join(out) + "\n"
 
 
