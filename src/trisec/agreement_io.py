@@ -3,6 +3,7 @@ the same matching code the benchmark uses (trisec.evaluate)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +29,28 @@ def corpus_agreement(dir_a: Path | None = None, dir_b: Path | None = None) -> di
     from .evaluate.agreement import agreement_corpus
 
     return agreement_corpus(read_pass_pairs(dir_a, dir_b))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One agreement figure the project reports: pass `second` scored against `first`."""
+
+    key: str
+    first: str
+    second: str
+    title: str
+    note: str
+
+
+# The agreement protocol, in one place (card, datasheet and leaderboard read it).
+COMPARISONS = (
+    Comparison("blind", "a", "c", "Blind pass C vs pass A",
+               "C worked from guidelines with every article-specific ruling and example "
+               "removed (corpus/annotations/blind/); A from the full guidelines. The better "
+               "estimate of how reproducible the annotation is from the general rules."),
+    Comparison("full", "a", "b", "Pass B vs pass A (full guidelines)",
+               "Both worked from guidelines whose hard-case rulings were drafted from these "
+               "same articles: near-perfect agreement here measures consistency under those "
+               "rulings, not how hard the annotation is."),
+)
+HEADLINE = COMPARISONS[0]

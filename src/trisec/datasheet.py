@@ -202,10 +202,44 @@ def identical_passes(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> 
     return same
 
 
-def agreement_result(passes_dir: Path = PASSES_DIR) -> Agreement:
-    """Agreement of pass B against pass A. Never raises: missing or incomplete passes (e.g.
-    while annotation is under way) give a reason instead, so a build never fails here."""
-    a, b = passes_dir / "a", passes_dir / "b"
+ANNOTATION_PROCESS = """\
+Annotators were **AI annotator sessions (LLM-based agents), not human experts**, and **no
+human has reviewed the annotations yet**. The protocol, in order (every output is committed
+under `corpus/annotations/`):
+
+1. *Guidelines v1.0* were written by one session that read the five articles; their
+   hard-case section rules on phrases of these very articles.
+2. *Passes A and B*: two further sessions, each instructed to read only the guidelines and
+   the cleaned text and not the other pass. Independence was enforced by instruction, not by
+   file permissions; the two ran at the same time.
+3. *Adjudication round 1*: another session resolved A/B differences and the ambiguities both
+   annotators reported, refining the guidelines (v1.1); gold started from pass A.
+4. *Blind pass C*: another session annotated from guidelines with the hard-case section and
+   every passage quoting the articles removed mechanically (`scripts/blind_guidelines.py`,
+   output in `corpus/annotations/blind/`).
+5. *Adjudication round 2*: gold was reviewed item by item against pass C and corrected
+   where the full guidelines and the text side with C (guidelines v1.2).
+
+Every decision of both rounds is logged in `corpus/annotations/ADJUDICATION.md`. The build
+verifies every gold span against the published text (offsets and surface text) and every
+label, role and reference against `schema/labels.yaml`.\
+"""
+
+
+AGREEMENT_CAVEAT = """\
+Every agreement figure compares two AI sessions; none is agreement with human experts, nor
+measures correctness (sessions of the same kind of model can share mistakes). The blind
+comparison is the headline: it is the better estimate of how reproducible the annotation is
+from the general rules. Pass C also informed adjudication round 2, so it is compared with the
+raw pass A, never with the gold it helped correct.\
+"""
+
+
+def agreement_result(passes_dir: Path = PASSES_DIR, first: str = "a",
+                     second: str = "b") -> Agreement:
+    """Agreement of pass `second` against pass `first`. Never raises: missing or incomplete
+    passes (e.g. while annotation is under way) give a reason instead."""
+    a, b = passes_dir / first, passes_dir / second
     if not any(a.glob("*.json")) or not any(b.glob("*.json")):
         return Agreement(None, f"the independent passes (`{_rel(a)}`, `{_rel(b)}`) are not "
                                "in this checkout")
@@ -230,20 +264,44 @@ def _rel(p: Path) -> str:
         return str(p)
 
 
-def render_agreement(agreement: Agreement) -> str:
+def render_agreement(agreement: Agreement, first: str = "a", second: str = "b") -> str:
     if agreement.result is None:
         return f"Agreement is **not computed yet**: {agreement.reason}."
     from .evaluate.agreement import format_agreement_table
 
     n, same = agreement.result["documents"], agreement.identical or []
-    return (format_agreement_table(agreement.result).rstrip()
-            + f"\n\nPasses A and B are identical in every layer (ids aside) in {len(same)} "
-            f"of {n} documents. Recompute with `trisec annotations agreement` (the committed "
-            "passes A and B).")
+    f, s = first.upper(), second.upper()
+    table = format_agreement_table(agreement.result).replace(
+        "pass B scored against pass A", f"pass {s} scored against pass {f}").replace(
+        "| items A | items B |", f"| items {f} | items {s} |")
+    return (table.rstrip()
+            + f"\n\nPasses {f} and {s} are identical in every layer (ids aside) in "
+            f"{len(same)} of {n} documents. Recompute with `trisec annotations agreement "
+            f"--a corpus/annotations/passes/{first} --b corpus/annotations/passes/{second}`.")
+
+
+def render_all_agreements() -> str:
+    """Every comparison of the agreement protocol (trisec.agreement_io.COMPARISONS)."""
+    from .agreement_io import COMPARISONS
+
+    out = []
+    for c in COMPARISONS:
+        out.append(f"#### {c.title}\n\n{c.note}\n\n"
+                   + render_agreement(agreement_result(first=c.first, second=c.second),
+                                      c.first, c.second))
+    return "\n\n".join(out)
 
 
 def block_agreement(release: Path, schema: Schema) -> str:
-    return render_agreement(agreement_result())
+    return render_all_agreements()
+
+
+def block_process(release: Path, schema: Schema) -> str:
+    return ANNOTATION_PROCESS
+
+
+def block_caveat(release: Path, schema: Schema) -> str:
+    return AGREEMENT_CAVEAT
 
 
 def bibtex(schema: Schema) -> str:
@@ -270,7 +328,9 @@ BLOCKS: dict[str, Callable[[Path, Schema], str]] = {
     "counts": block_counts,
     "labels": block_labels,
     "cleaning": block_cleaning,
+    "process": block_process,
     "agreement": block_agreement,
+    "caveat": block_caveat,
     "citation": block_citation,
 }
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..datasheet import (
-    agreement_result,
+    AGREEMENT_CAVEAT,
+    ANNOTATION_PROCESS,
     bibtex,
     block_cleaning,
     block_counts,
@@ -19,7 +20,7 @@ from ..datasheet import (
     block_sources,
     has_gold,
     md_table,
-    render_agreement,
+    render_all_agreements,
 )
 from ..schema import Schema
 
@@ -62,24 +63,13 @@ def section_sources(release: Path, schema: Schema) -> str:
             "translations of agency stories.\n\n" + block_sources(release, schema) + "\n")
 
 
-ANNOTATION_PROCESS = """\
-Annotators were **AI annotator sessions (LLM-based agents), not human experts**. Two
-independent passes (A and B) were produced by two separate agent sessions; each saw only the
-annotation guidelines (`docs/ANNOTATION_GUIDELINES.md`) and the cleaned text, not the other
-pass. A third session adjudicated their disagreements into the gold layer. **No human has
-reviewed the annotations yet.** Every span is verified by the build against the published
-text (offsets and surface text must match), and every label, role and reference against
-`schema/labels.yaml`. Agreement between two AI sessions is an upper bound on consistency,
-not a measure of correctness: sessions of the same kind of model can share their mistakes."""
-
-
 def section_annotation(release: Path, schema: Schema) -> str:
     status = ("" if has_gold(release) else
               "**This release has no gold annotations yet**; the process below is the one "
               "the gold layers go through.\n\n")
     return ("## Annotation process and agreement\n\n" + status + ANNOTATION_PROCESS
-            + "\n\n### Inter-annotator agreement\n\n" + render_agreement(agreement_result())
-            + "\n")
+            + "\n\n### Inter-annotator agreement\n\n" + AGREEMENT_CAVEAT + "\n\n"
+            + render_all_agreements() + "\n")
 
 
 LIMITATIONS = """\
