@@ -317,6 +317,14 @@ def assemble_text(lines: list[Line]) -> tuple[str, list[tuple[int, int, int]], C
             parts.append("\n\n")
             pos += 2
         base = line.start + line.keep_from
+        body = kept.strip()
+        if " ".join(body.split()) == body and unicodedata.is_normalized("NFC", body):
+            # fast path, same result as the word loop below: single spaces and NFC text
+            # make the whole line one run (most lines of a crawl)
+            runs.append((pos, base + len(kept) - len(kept.lstrip()), len(body)))
+            parts.append(body)
+            pos += len(body)
+            continue
         first = True
         for m in re.finditer(r"\S+", kept):
             word = m.group(0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 
@@ -53,6 +53,11 @@ def _move_opening_quotes(sents: list[list[tuple[int, int]]], text: str) -> None:
 
 def split_sentences(text: str) -> list[Sentence]:
     """Pure over the text: sentences tile every non-space character, in order."""
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=256)  # pure: a later stage asking again for a text (silver) costs nothing
+def _split_sentences(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     paras = list(paragraphs(text))
     for (offset, _), doc in zip(paras, nlp().pipe(p for _, p in paras), strict=True):
@@ -64,7 +69,7 @@ def split_sentences(text: str) -> list[Sentence]:
             starts = tuple(s for s, _ in toks)
             ends = tuple(e for _, e in toks)
             out.append(Sentence(len(out), starts[0], ends[-1], starts, ends))
-    return out
+    return tuple(out)
 
 
 def sentence_at(sentences: list[Sentence], pos: int) -> int:
