@@ -43,9 +43,31 @@ from .stages import (
 from .tables import STATUS_OK, split_assembled
 
 BATCH_DOCS = 64  # documents per batch: bounds memory in every stage
+ROW_GROUP_DOCS = 256  # documents per Parquet row group (as the release writer)
 # bulk output, rewritten at will: a faster zstd level than the release's reproducible files
 SILVER_PARQUET = {**PARQUET_OPTIONS, "compression_level": 3}
 WORK_PARQUET = {"compression": "lz4"}  # intermediate files, read once
+
+
+_open_steps: list[str] = []  # steps open in this process, innermost last
+
+
+class TracedStats(Stats):
+    """pipeline.Stats that also says which step is running, so a sampler thread (the
+    benchmark's RSS probe) can charge memory to a step."""
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        _open_steps.append(name)
+        try:
+            with super().step(name):
+                yield
+        finally:
+            _open_steps.pop()
+
+
+def current_step() -> str | None:
+    return _open_steps[-1] if _open_steps else None
 
 
 def merge_stats(into: Stats, other: Stats) -> Stats:
@@ -66,7 +88,7 @@ def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
 def ingest_shard(shard: Shard, layout: Layout, ctx: Context, batch_docs: int = BATCH_DOCS
                  ) -> Stats:
     """read -> clean -> fingerprint for one shard, written as one ingest file."""
-    stats = Stats()
+    stats = TracedStats()
     folder = layout.ingest_dir(shard)
     folder.mkdir(parents=True, exist_ok=True)
     writer = pq.ParquetWriter(folder / "part-local.parquet", ctx.ingested, **WORK_PARQUET)
@@ -93,11 +115,14 @@ def ingest_shard(shard: Shard, layout: Layout, ctx: Context, batch_docs: int = B
 
 class ShardWriter:
     """The output files of one shard: one writer per (config, split), renamed into place and
-    the marker written only when all are closed."""
+    the marker written only when all are closed. Batches are buffered into row groups of
+    ROW_GROUP_DOCS documents (small row groups cost writers and readers per group)."""
 
     def __init__(self, shard: Shard, layout: Layout, ctx: Context) -> None:
         self.shard, self.layout, self.ctx = shard, layout, ctx
         self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+        self.buffers: dict[tuple[str, str], list[pa.Table]] = {}
+        self.pending_docs = 0
         self.rows: dict[str, int] = {}
 
     def add(self, tables: dict[str, pa.Table]) -> None:
@@ -106,20 +131,32 @@ class ShardWriter:
                 continue
             for split in self.ctx.schema.split_names:
                 part = table.filter(pc.equal(table.column("split"), split))
-                if not part.num_rows:
-                    continue
-                key = (config, split)
-                if key not in self.writers:
-                    path = self.layout.data_file(config, split, self.shard)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    self.writers[key] = pq.ParquetWriter(
-                        path.with_name(path.name + ".tmp"), self.ctx.silver[config],
-                        **SILVER_PARQUET)
-                self.writers[key].write_table(part)
-                name = f"{config}/{split}"
-                self.rows[name] = self.rows.get(name, 0) + part.num_rows
+                if part.num_rows:
+                    self.buffers.setdefault((config, split), []).append(part)
+        self.pending_docs += tables["documents"].num_rows
+        if self.pending_docs >= ROW_GROUP_DOCS:
+            self.flush()
+
+    def flush(self) -> None:
+        for key, parts in self.buffers.items():
+            if not parts:
+                continue
+            config, split = key
+            if key not in self.writers:
+                path = self.layout.data_file(config, split, self.shard)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.writers[key] = pq.ParquetWriter(
+                    path.with_name(path.name + ".tmp"), self.ctx.silver[config],
+                    **SILVER_PARQUET)
+            table = pa.concat_tables(parts)
+            self.writers[key].write_table(table, row_group_size=max(table.num_rows, 1))
+            name = f"{config}/{split}"
+            self.rows[name] = self.rows.get(name, 0) + table.num_rows
+            parts.clear()
+        self.pending_docs = 0
 
     def commit(self, summary: dict[str, Any]) -> None:
+        self.flush()
         for (config, split), writer in self.writers.items():
             writer.close()
             path = self.layout.data_file(config, split, self.shard)
@@ -159,7 +196,7 @@ def annotate_tables(table: pa.Table, ctx: Context, stats: Stats) -> dict[str, pa
 def annotate_shard(shard: Shard, layout: Layout, ctx: Context, drop: frozenset[str],
                    batch_docs: int = BATCH_DOCS) -> Stats:
     """keep -> sentences -> predict -> assemble -> write, for one shard, in batches."""
-    stats = Stats()
+    stats = TracedStats()
     layout.reset_shard(shard)
     with stats.step("spill"):
         ingested = read_ingested(layout.ingest_dir(shard))
@@ -198,7 +235,7 @@ class LocalExecutor:
         self.workers, self.batch_docs = max(1, workers), batch_docs
 
     def _map(self, fn: Callable[[Any], Stats], tasks: list[Any]) -> Stats:
-        stats = Stats()
+        stats = TracedStats()
         if self.workers <= 1 or len(tasks) <= 1:
             for task in tasks:
                 merge_stats(stats, fn(task))
@@ -258,7 +295,7 @@ class RayExecutor:
         return ray
 
     def ingest(self, shards: list[Shard], layout: Layout, ctx: Context) -> Stats:
-        stats = Stats()
+        stats = TracedStats()
         if not shards:
             return stats
         ray = self._ray()
@@ -278,7 +315,7 @@ class RayExecutor:
 
     def annotate(self, shards: list[Shard], layout: Layout, ctx: Context,
                  drops: dict[int, frozenset[str]]) -> Stats:
-        stats = Stats()
+        stats = TracedStats()
         if not shards:
             return stats
         ray = self._ray()

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..pipeline import Stats
 from .dedup import NUM_PERM, SHINGLE_WORDS, THRESHOLD, Decision, Deduplicator
-from .executors import BATCH_DOCS, executor, iter_shard_ingest, merge_stats
+from .executors import BATCH_DOCS, TracedStats, executor, iter_shard_ingest, merge_stats
 from .plan import (
     SHARD_SIZE,
     Layout,
@@ -54,7 +54,7 @@ class SilverResult:
     quarantined: list[Quarantined] = field(default_factory=list)
     duplicates: list[Decision] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)  # "config/split" -> rows
-    stats: Stats = field(default_factory=Stats)
+    stats: Stats = field(default_factory=TracedStats)
     seconds: float = 0.0
 
     @property

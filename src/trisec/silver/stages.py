@@ -236,27 +236,48 @@ def document_from_row(r: dict[str, Any]) -> Document:
         body_sha256=r.get("body_sha256") or "")
 
 
-def annotated_from_row(r: dict[str, Any]) -> AnnotatedDocument:
+def annotated_from_row(r: dict[str, Any], full: bool = True) -> AnnotatedDocument:
+    """A predicted row -> the AnnotatedDocument trisec.assemble builds rows from. The flat
+    configs only read the ids, split, text, sentences and layers: `full=False` skips the
+    metadata, removals and offset map (the costly part of a row)."""
     sents = [Sentence(i, s["start"], s["end"], tuple(s["token_starts"]), tuple(s["token_ends"]))
              for i, s in enumerate(r["_sentences"])]
     data = {name: r[name] for name in LAYERS}
     gold = Verified(r["doc_id"], data, {m["id"]: m for m in data["mentions"]},
                     {e["id"]: e for e in data["entities"]})
-    return AnnotatedDocument(document_from_row(r), r["split"], sents, gold)
+    doc = document_from_row(r) if full else Document(r["doc_id"], r["source_file"], r["sha256"],
+                                                     r["text"])
+    return AnnotatedDocument(doc, r["split"], sents, gold)
+
+
+FLAT_INPUTS = ["doc_id", "source_file", "sha256", "split", "text", "_sentences", *LAYERS]
 
 
 def assemble_batch(table: pa.Table, ctx: Context) -> pa.Table:
-    """Rows of every silver config, built by the gold release's assembly (trisec.assemble),
-    each with `silver` and `annotator`; flat configs nested per document (tables.py)."""
+    """Rows of every silver config, each with `silver` and `annotator`; flat configs nested per
+    document (tables.py). Flat rows come from the gold release's assembly (trisec.assemble).
+    The documents columns are already in their release layout (clean_document used
+    assemble.document_row, predict_batch wrote the layers in the gold format), so they are
+    taken as they are instead of a round trip through Python objects; tests check they equal
+    document_row of the same document."""
+    n = table.num_rows
     tag = {"silver": True, "annotator": ctx.annotator}
-    out = []
-    for r in table.to_pylist():
-        a = annotated_from_row(r)
-        row = {**document_row(a), **tag}
+    nested: dict[str, list[list[dict[str, Any]]]] = {c: [] for c in FLAT_CONFIGS}
+    for r in table.select(FLAT_INPUTS).to_pylist():
+        a = annotated_from_row(r, full=False)
         for config in FLAT_CONFIGS:
-            row[rows_column(config)] = [{**x, **tag} for x in rows_for(config, a, ctx.schema)]
-        out.append(row)
-    result = pa.Table.from_pylist(out, schema=ctx.assembled)
+            nested[config].append([{**x, **tag} for x in rows_for(config, a, ctx.schema)])
+    arrays: list[pa.Array | pa.ChunkedArray] = []
+    for f in ctx.assembled:
+        if f.name == "silver":
+            arrays.append(pa.array([True] * n, f.type))
+        elif f.name == "annotator":
+            arrays.append(pa.array([ctx.annotator] * n, f.type))
+        elif f.name.startswith("_rows_"):
+            arrays.append(pa.array(nested[f.name.removeprefix("_rows_")], f.type))
+        else:
+            arrays.append(table.column(f.name).cast(f.type))
+    result = pa.Table.from_arrays(arrays, schema=ctx.assembled)
     if "shard" in table.column_names:  # Ray carries the shard through to its partitioned write
         result = result.append_column("shard", table.column("shard"))
     return result

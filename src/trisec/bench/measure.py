@@ -1,0 +1,340 @@
+"""Measure the silver pipeline on synthetic crawls against the floors it is compared with.
+
+For each N: a synthetic crawl (synth.py) is written to a temp folder, then two fresh Python
+processes run, so memory figures are the pipeline's own and nothing is warm from a previous N:
+1. `pipeline`: trisec.silver.run_silver with the local executor; per step seconds (exclusive,
+   from the executor's stats), peak RSS overall (getrusage) and per step (a sampler thread
+   reading RSS every 10 ms, charged to the step open at that moment);
+2. `floors`: spaCy's tokenizer alone over the texts the pipeline wrote (the least any
+   tokenizing pipeline must do), and pyarrow writing the same tables with the same options.
+The parent prints a table and writes JSON. Nothing here asserts timings; targets are
+reported as met or missed, by how much.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+# benchmark rows -> the executor's steps they sum (executors.py / run.py)
+STAGES: dict[str, tuple[str, ...]] = {
+    "ingest+clean": ("read", "clean"),
+    "dedup": ("fingerprint", "dedup"),
+    "tokenize+sentences": ("sentences",),
+    "pre-annotate": ("predict",),
+    "Parquet write": ("assemble", "write"),
+    "intermediate files": ("spill",),
+}
+TARGET_WORDS_PER_MIN_PER_CORE = 1_000_000
+TARGET_TOKENIZER_RATIO = 2.0
+TARGET_RSS_RATIO = 1.2
+TARGET_GX_SECONDS = 5.0
+MIB = 1024 * 1024
+
+
+def machine() -> dict[str, Any]:
+    import psutil
+
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(
+        psutil.virtual_memory().total / 2**30, 1), "python": platform.python_version(),
+        "platform": platform.platform()}
+
+
+# --- child 1: the pipeline -------------------------------------------------------------------
+
+class RssSampler(threading.Thread):
+    """Highest RSS seen while each step was open (current_step of the executor's stats)."""
+
+    def __init__(self, interval: float = 0.01) -> None:
+        super().__init__(daemon=True)
+        import psutil
+
+        from ..silver.executors import current_step
+
+        self.proc, self.current, self.interval = psutil.Process(), current_step, interval
+        self.peaks: dict[str, int] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            step = self.current() or "(between steps)"
+            rss = self.proc.memory_info().rss
+            if rss > self.peaks.get(step, 0):
+                self.peaks[step] = rss
+
+
+def run_pipeline(crawl: Path, out: Path, workers: int) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    from ..silver.run import run_silver
+
+    sampler = RssSampler()
+    sampler.start()
+    result = run_silver(crawl, out, executor_name="local", workers=workers)
+    wall = time.perf_counter() - t0
+    sampler.stop.set()
+    sampler.join()
+    self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "wall_seconds": wall, "files": result.files, "words": result.words,
+        "documents": result.documents, "quarantined": len(result.quarantined),
+        "duplicates": len(result.duplicates),
+        "steps": {step: {"seconds": secs, "counters": dict(result.stats.counters.get(step, {}))}
+                  for step, _, secs in result.stats.rows()},
+        "peak_rss_bytes": max(self_kib, child_kib) * 1024,
+        "step_peak_rss_bytes": sampler.peaks, "workers": workers,
+    }
+
+
+# --- child 2: the floors ---------------------------------------------------------------------
+
+def run_floors(out: Path) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from ..sentences import nlp
+    from ..silver.executors import SILVER_PARQUET
+
+    tokenizer = nlp().tokenizer  # the same blank-English tokenizer the pipeline uses
+    tok_seconds, tokens = 0.0, 0
+    for path in sorted((out / "data" / "documents").glob("*.parquet")):
+        for batch in pq.ParquetFile(path).iter_batches(columns=["text"], batch_size=256):
+            texts = batch.column(0).to_pylist()
+            t0 = time.perf_counter()
+            tokens += sum(len(doc) for doc in tokenizer.pipe(texts))
+            tok_seconds += time.perf_counter() - t0
+    write_seconds, rows = 0.0, 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in sorted((out / "data").glob("*/*.parquet")):
+            pf = pq.ParquetFile(path)
+            table = pf.read()
+            target = Path(tmp) / "floor.parquet"
+            t0 = time.perf_counter()
+            pq.write_table(table, target, **SILVER_PARQUET)
+            write_seconds += time.perf_counter() - t0
+            rows += table.num_rows
+            target.unlink()
+    return {"tokenizer_seconds": tok_seconds, "tokens": tokens,
+            "pyarrow_write_seconds": write_seconds, "rows": rows}
+
+
+# --- parent ----------------------------------------------------------------------------------
+
+def _child(mode: str, *args: str) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
+        result_path = Path(fh.name)
+    try:
+        cmd = [sys.executable, "-m", "trisec.bench.measure", mode, *args, str(result_path)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            from ..errors import Problem, TrisecError
+
+            raise TrisecError(Problem(f"benchmark {mode} process", proc.stderr.strip()[-2000:],
+                                      "run the command above by hand to see the error"))
+        return json.loads(result_path.read_text(encoding="utf-8"))
+    finally:
+        result_path.unlink(missing_ok=True)
+
+
+def summarise(n: int, crawl: dict[str, Any], pipe: dict[str, Any],
+              floors: dict[str, Any]) -> dict[str, Any]:
+    """Per stage and end-to-end figures and the ratios to the floors."""
+    words, workers = pipe["words"], pipe["workers"]
+    steps, peaks = pipe["steps"], pipe["step_peak_rss_bytes"]
+    stages = []
+    for name, parts in STAGES.items():
+        secs = sum(steps.get(p, {}).get("seconds", 0.0) for p in parts)
+        docs = pipe["files"] if name == "ingest+clean" else pipe["documents"]
+        stages.append({
+            "stage": name, "seconds": secs, "documents_per_second": docs / secs if secs else None,
+            "words_per_second_per_core": words / secs if secs else None,
+            "peak_rss_bytes": max((peaks.get(p, 0) for p in parts), default=0) or None})
+    steady = sum(s["seconds"] for s in stages)
+    wall = pipe["wall_seconds"]
+    tok = floors["tokenizer_seconds"]
+    write = next(s["seconds"] for s in stages if s["stage"] == "Parquet write")
+    per_core_min = words / wall / workers * 60
+    return {
+        "n": n, "crawl": crawl, "pipeline": pipe, "floors": floors, "stages": stages,
+        "end_to_end": {
+            "seconds": wall, "documents_per_second": pipe["files"] / wall,
+            "words_per_second_per_core": words / wall / workers,
+            "words_per_minute_per_core": per_core_min,
+            "peak_rss_bytes": pipe["peak_rss_bytes"], "steady_state_seconds": steady},
+        "ratios": {
+            "end_to_end_over_tokenizer": wall * workers / tok if tok else None,
+            "stages_over_tokenizer": steady / tok if tok else None,
+            "sentences_over_tokenizer": next(
+                s["seconds"] for s in stages if s["stage"] == "tokenize+sentences") / tok
+            if tok else None,
+            "write_over_pyarrow": write / floors["pyarrow_write_seconds"]
+            if floors["pyarrow_write_seconds"] else None},
+    }
+
+
+def gx_benchmark(root: Path) -> dict[str, Any]:
+    """The validation engineer's flat-table suite benchmark, if the checkout has it."""
+    script = root / "scripts" / "bench_validate.py"
+    if not script.is_file():
+        return {"status": "not measured: scripts/bench_validate.py is not in this checkout"}
+    proc = subprocess.run([sys.executable, str(script), "--json"], capture_output=True,
+                          text=True, cwd=root)
+    if proc.returncode != 0:
+        return {"status": f"scripts/bench_validate.py failed: {proc.stderr.strip()[-500:]}"}
+    try:
+        data = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return {"status": "measured", "output": proc.stdout.strip()[-2000:]}
+    return {"status": "measured", **data} if isinstance(data, dict) else \
+        {"status": "measured", "result": data}
+
+
+def targets(runs: list[dict[str, Any]], gx: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target: met or missed, with the measured value."""
+    out = []
+    for r in runs:
+        v = r["end_to_end"]["words_per_minute_per_core"]
+        out.append({"target": f"end to end >= 1M words/min/core (N={r['n']:,})",
+                    "value": f"{v / 1e6:.2f}M", "met": v >= TARGET_WORDS_PER_MIN_PER_CORE,
+                    "by": f"{v / TARGET_WORDS_PER_MIN_PER_CORE:.2f}x the target"})
+        ratio = r["ratios"]["end_to_end_over_tokenizer"]
+        if ratio is not None:
+            out.append({"target": f"pipeline <= 2x tokenizer floor (N={r['n']:,})",
+                        "value": f"{ratio:.1f}x", "met": ratio <= TARGET_TOKENIZER_RATIO,
+                        "by": f"{ratio / TARGET_TOKENIZER_RATIO:.1f}x over the 2x allowance"
+                        if ratio > TARGET_TOKENIZER_RATIO else "within"})
+    by_n = {r["n"]: r for r in runs}
+    if 1000 in by_n and 10000 in by_n:
+        a = by_n[1000]["end_to_end"]["peak_rss_bytes"]
+        b = by_n[10000]["end_to_end"]["peak_rss_bytes"]
+        out.append({"target": "peak RSS at 10,000 <= 1.2x at 1,000", "value": f"{b / a:.2f}x",
+                    "met": b / a <= TARGET_RSS_RATIO,
+                    "by": f"{b / MIB:.0f} MiB vs {a / MIB:.0f} MiB"})
+    seconds = gx.get("seconds")
+    out.append({"target": "GX flat-table suites <= 5 s on 1M span rows",
+                "value": f"{seconds:.1f} s" if isinstance(seconds, int | float) else
+                gx.get("status", "?"),
+                "met": (seconds <= TARGET_GX_SECONDS) if isinstance(seconds, int | float)
+                else None, "by": ""})
+    return out
+
+
+def benchmark(ns: list[int], workers: int = 1, json_path: Path | None = None,
+              workdir: Path | None = None, seed: int = 0,
+              progress: Any = None) -> dict[str, Any]:
+    """Generate, run and measure each N; returns the JSON-ready report (written if asked)."""
+    from ..paths import ROOT, RAW_DIR
+    from .synth import generate, harvest
+
+    say = progress or (lambda msg: None)
+    pools = harvest(RAW_DIR)
+    runs = []
+    base = Path(tempfile.mkdtemp(prefix="trisec-bench-", dir=workdir))
+    try:
+        for n in ns:
+            crawl_dir, out = base / f"crawl-{n}", base / f"silver-{n}"
+            say(f"N={n:,}: generating the synthetic crawl")
+            t0 = time.perf_counter()
+            rep = generate(crawl_dir, n, pools, seed)
+            crawl = {"seconds": time.perf_counter() - t0, "files": len(rep.files),
+                     "words": rep.words, "bytes": rep.nbytes, "planted_bad": len(rep.bad),
+                     "exact_duplicates": len(rep.exact_duplicates),
+                     "near_duplicates": len(rep.near_duplicates)}
+            say(f"N={n:,}: running the pipeline ({workers} worker(s), fresh process)")
+            pipe = _child("pipeline", str(crawl_dir), str(out), str(workers))
+            say(f"N={n:,}: measuring the floors (fresh process)")
+            floors = _child("floors", str(out))
+            runs.append(summarise(n, crawl, pipe, floors))
+            shutil.rmtree(crawl_dir)
+            shutil.rmtree(out)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    say("GX flat-table suites")
+    gx = gx_benchmark(ROOT)
+    report = {"machine": machine(), "settings": {"ns": ns, "workers": workers, "seed": seed},
+              "runs": runs, "gx": gx}
+    report["targets"] = targets(runs, gx)
+    if json_path:
+        json_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def render(report: dict[str, Any]) -> Any:
+    """Rich tables: one row per stage and N, then the targets."""
+    from rich.console import Group
+    from rich.table import Table
+
+    m = report["machine"]
+    t = Table(title=f"trisec silver pipeline, {m['cores']} cores, {m['memory_gib']} GiB, "
+                    f"{m['cpu']}, Python {m['python']} "
+                    f"({report['settings']['workers']} worker(s))")
+    for col in ("N", "stage", "seconds", "docs/s", "words/s/core", "peak RSS MiB",
+                "floor s", "ratio"):
+        t.add_column(col, justify="left" if col == "stage" else "right")
+    for r in report["runs"]:
+        fl, ratios = r["floors"], r["ratios"]
+        for s in r["stages"]:
+            floor, ratio = "", ""
+            if s["stage"] == "tokenize+sentences":
+                floor = f"{fl['tokenizer_seconds']:.2f}"
+                ratio = f"{ratios['sentences_over_tokenizer']:.1f}x"
+            elif s["stage"] == "Parquet write":
+                floor = f"{fl['pyarrow_write_seconds']:.2f}"
+                ratio = f"{ratios['write_over_pyarrow']:.1f}x"
+            t.add_row(f"{r['n']:,}", s["stage"], f"{s['seconds']:.2f}",
+                      _num(s["documents_per_second"]), _num(s["words_per_second_per_core"]),
+                      _mib(s["peak_rss_bytes"]), floor, ratio)
+        e = r["end_to_end"]
+        t.add_row(f"{r['n']:,}", "[b]end to end[/]", f"{e['seconds']:.2f}",
+                  _num(e["documents_per_second"]), _num(e["words_per_second_per_core"]),
+                  _mib(e["peak_rss_bytes"]), f"{fl['tokenizer_seconds']:.2f}",
+                  f"{ratios['end_to_end_over_tokenizer']:.1f}x", end_section=True)
+    g = Table(title="targets")
+    for col in ("target", "measured", "met", "note"):
+        g.add_column(col)
+    for x in report["targets"]:
+        met = {True: "[green]yes[/]", False: "[red]no[/]", None: "-"}[x["met"]]
+        g.add_row(x["target"], x["value"], met, x["by"])
+    return Group(t, g)
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def _mib(x: int | None) -> str:
+    return "-" if not x else f"{x / MIB:,.0f}"
+
+
+def _main(argv: list[str]) -> None:
+    mode, *args = argv
+    if mode == "pipeline":
+        crawl, out, workers, result = args
+        data = run_pipeline(Path(crawl), Path(out), int(workers))
+    elif mode == "floors":
+        out, result = args
+        data = run_floors(Path(out))
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    Path(result).write_text(json.dumps(data), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
