@@ -235,3 +235,47 @@ def test_cli_prints_removals_and_refusals(root: Path, tmp_path: Path) -> None:
     assert "crawl_date_line" in result.stdout and "'(END)'" in result.stdout
     assert "metadata stub:" in result.stdout
     assert f"refused: {dup}: duplicate of raw/{SEED}" in result.stderr
+
+
+def test_curated_metadata_written_before_the_file_is_kept(root: Path, tmp_path: Path) -> None:
+    new = tmp_path / "new.txt"
+    new.write_text(NEW_ARTICLE, encoding="utf-8")
+    doc_id = "tsn-" + hashlib.sha256(new.read_bytes()).hexdigest()[:16]
+    curated = root / "metadata" / f"{doc_id}.yaml"
+    curated.write_text(yaml.safe_dump({
+        "doc_id": doc_id, "outlet": {"value": "Yonhap", "provenance": "external",
+                                     "confidence": "high", "evidence": "outlet page"}}),
+        encoding="utf-8")
+    before = curated.read_bytes()
+
+    [added] = add_files([new], root).added
+
+    assert not added.stub_written and curated.read_bytes() == before
+    assert added.document.outlet.value == "Yonhap"
+
+
+@pytest.mark.parametrize("damage,message", [
+    ("edit_raw", f"raw/{SEED} changed since it was pinned"),
+    ("drop_line", f"raw/{SEED} is not listed"),
+    ("extra_line", "lists raw/gone.txt, which does not exist"),
+])
+def test_a_stale_raw_sha256_stops_everything(root: Path, tmp_path: Path, damage: str,
+                                             message: str) -> None:
+    sums = root / "raw.sha256"
+    if damage == "edit_raw":
+        with (root / "raw" / SEED).open("ab") as fh:
+            fh.write(b"\n")
+    elif damage == "drop_line":
+        sums.write_text("".join(line + "\n" for line in sums.read_text().splitlines()
+                                if not line.endswith(SEED)))
+    else:
+        sums.write_text(sums.read_text() + f"{'0' * 64}  gone.txt\n")
+    new = tmp_path / "new.txt"
+    new.write_text(NEW_ARTICLE, encoding="utf-8")
+    before = snapshot(root)
+
+    with pytest.raises(TrisecError) as exc:
+        add_files([new], root)
+
+    assert [p.message for p in exc.value.problems] == [message]
+    assert snapshot(root) == before

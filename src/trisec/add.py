@@ -72,6 +72,7 @@ class Added:
     document: Document  # as the build will publish it (with the stub's metadata)
     raw_path: Path
     metadata_path: Path
+    stub_written: bool  # False: curated metadata already existed and was kept
 
 
 @dataclass
@@ -162,7 +163,10 @@ def metadata_stub(doc: Document) -> dict[str, Any]:
 
 
 def write_stub(metadata_dir: Path, doc: Document) -> Path:
+    """The stub, unless a curator already wrote this document's metadata (kept as it is)."""
     out = metadata_dir / f"{doc.doc_id}.yaml"
+    if out.exists():
+        return out
     metadata_dir.mkdir(parents=True, exist_ok=True)
     out.write_text(STUB_HEADER + yaml.safe_dump(metadata_stub(doc), sort_keys=False,
                                                 allow_unicode=True, width=100),
@@ -192,6 +196,24 @@ def write_checksums(path: Path, sums: dict[str, str]) -> None:
                     encoding="utf-8")
 
 
+def check_pins(corpus: Corpus, sums: dict[str, str], seen: Existing, where: Path) -> None:
+    """raw.sha256 must pin exactly the raw files as they are, before anything is added to
+    it (raw files are immutable; a stale list would only get staler)."""
+    problems = []
+    for name, sha in sorted(seen.by_name.items()):
+        if name not in sums:
+            problems.append(Problem(str(where), f"raw/{name} is not listed",
+                                    f"add its line: cd {corpus.raw_dir} && sha256sum {name}"))
+        elif sums[name] != sha:
+            problems.append(Problem(str(where), f"raw/{name} changed since it was pinned",
+                                    "restore the raw file from git: raw files never change"))
+    problems += [Problem(str(where), f"lists raw/{name}, which does not exist",
+                         "restore the file or remove its line") for name in sorted(sums)
+                 if name not in seen.by_name]
+    if problems:
+        raise TrisecError(problems)
+
+
 def add_files(paths: Iterable[Path], root: Path, *,
               allow_near_duplicate: bool = False) -> AddReport:
     """Add each acceptable file (in the order given); refused files leave no trace."""
@@ -199,9 +221,13 @@ def add_files(paths: Iterable[Path], root: Path, *,
     if not corpus.raw_dir.is_dir():
         raise TrisecError(Problem(str(root), "not a corpus folder (no raw/)",
                                   "point --corpus at the folder holding raw/ and metadata/"))
-    seen = scan_corpus(corpus)
     sums_path = checksums_path(root)
+    if not sums_path.is_file():
+        raise TrisecError(Problem(str(sums_path), "missing", "restore it from git, or "
+                                  "write it with: cd raw && sha256sum *.txt > ../raw.sha256"))
+    seen = scan_corpus(corpus)
     sums = read_checksums(sums_path)
+    check_pins(corpus, sums, seen, sums_path)
     report = AddReport()
     for path in paths:
         try:
@@ -211,13 +237,14 @@ def add_files(paths: Iterable[Path], root: Path, *,
             continue
         target = corpus.raw_dir / doc.source_file
         shutil.copyfile(path, target)  # bytes only: the raw file is immutable evidence
+        had_metadata = (corpus.metadata_dir / f"{doc.doc_id}.yaml").exists()
         meta = write_stub(corpus.metadata_dir, doc)
         sums[doc.source_file] = doc.sha256
         write_checksums(sums_path, sums)  # after each copy, so a crash leaves them in step
         # what the build will publish, now that the stub exists
         published = clean_raw(read_raw(target), corpus.metadata_dir)
         seen.remember(published)
-        report.added.append(Added(Path(path), published, target, meta))
+        report.added.append(Added(Path(path), published, target, meta, not had_metadata))
     return report
 
 

@@ -35,7 +35,10 @@ def command(files: tuple[Path, ...], root: Path | None, allow_near_duplicate: bo
                    "is here):")
         for line in removal_lines(d):
             click.echo(f"    {line}")
-        click.echo(f"  metadata stub: {a.metadata_path} (external facts null: look them up)")
+        if a.stub_written:
+            click.echo(f"  metadata stub: {a.metadata_path} (external facts null: look them up)")
+        else:
+            click.echo(f"  metadata: kept the existing {a.metadata_path}")
     for p in report.refused:
         click.echo(f"refused: {p}", err=True)
     if report.refused:
