@@ -45,12 +45,13 @@ class Comparison:
 # The agreement protocol, in one place (card, datasheet and leaderboard read it).
 COMPARISONS = (
     Comparison("blind", "a", "c", "Blind pass C vs pass A",
-               "C worked from guidelines with every article-specific ruling and example "
-               "removed (corpus/annotations/blind/); A from the full guidelines. The better "
-               "estimate of how reproducible the annotation is from the general rules."),
+               "C worked from guidelines with the hard-case rulings and every passage quoting "
+               "the articles removed (corpus/annotations/blind/); A from the full guidelines. "
+               "The filter also removed general rules whose examples quote the articles, so "
+               "this is a lower estimate of agreement under the full rules on new text."),
     Comparison("full", "a", "b", "Pass B vs pass A (full guidelines)",
                "Both worked from guidelines whose hard-case rulings were drafted from these "
-               "same articles: near-perfect agreement here measures consistency under those "
-               "rulings, not how hard the annotation is."),
+               "same articles: near-perfect agreement here is an upper estimate, consistency "
+               "under those rulings rather than how hard the annotation is."),
 )
 HEADLINE = COMPARISONS[0]

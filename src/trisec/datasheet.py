@@ -217,8 +217,9 @@ under `corpus/annotations/`):
 4. *Blind pass C*: another session annotated from guidelines with the hard-case section and
    every passage quoting the articles removed mechanically (`scripts/blind_guidelines.py`,
    output in `corpus/annotations/blind/`).
-5. *Adjudication round 2*: gold was reviewed item by item against pass C and corrected
-   where the full guidelines and the text side with C (guidelines v1.2).
+5. *Adjudication round 2*: another session reviewed gold item by item against pass C under
+   the full guidelines; it kept every gold item (C's differences came from rules its copy
+   lacked) and clarified six rules (guidelines v1.2).
 
 Every decision of both rounds is logged in `corpus/annotations/ADJUDICATION.md`. The build
 verifies every gold span against the published text (offsets and surface text) and every
@@ -228,10 +229,11 @@ label, role and reference against `schema/labels.yaml`.\
 
 AGREEMENT_CAVEAT = """\
 Every agreement figure compares two AI sessions; none is agreement with human experts, nor
-measures correctness (sessions of the same kind of model can share mistakes). The blind
-comparison is the headline: it is the better estimate of how reproducible the annotation is
-from the general rules. Pass C also informed adjudication round 2, so it is compared with the
-raw pass A, never with the gold it helped correct.\
+measures correctness (sessions of the same kind of model can share mistakes). The truth for
+new text under the full guidelines lies between the two comparisons: the blind one (a lower
+estimate, the headline) and the full-guidelines one (an upper estimate). Pass C also informed
+adjudication round 2, so it is compared with the raw pass A, never with the gold it was
+checked against.\
 """
 
 
