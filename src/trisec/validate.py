@@ -18,15 +18,17 @@ from .validation_suites.run import Report
 
 
 def run_validation(release_dir: Path, project_dir: Path = VALIDATION_DIR,
-                   schema: Schema | None = None, *, docs: bool = False) -> Report:
-    """Run every suite on a release folder and return the per-suite outcome."""
+                   schema: Schema | None = None, *, docs: bool = False,
+                   suites: list[str] | None = None) -> Report:
+    """Run every suite (or the named ones) on a release folder; the per-suite outcome."""
     from .validation_suites.run import run_suites
 
     release_dir = Path(release_dir)
     if not (release_dir / "data").is_dir():
         raise TrisecError(Problem(str(release_dir), "not a release folder (no data/)",
                                   "point to a folder written by `trisec build`"))
-    return run_suites(release_dir, Path(project_dir), schema or load_schema(), docs=docs)
+    return run_suites(release_dir, Path(project_dir), schema or load_schema(), docs=docs,
+                      suites=suites)
 
 
 def validate_release(release_dir: Path, project_dir: Path = VALIDATION_DIR) -> None:

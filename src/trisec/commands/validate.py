@@ -20,10 +20,12 @@ import click
 @click.option("--gold", type=click.Path(path_type=Path), default=None,
               help="With --catalogue: gold folder of the good release "
                    "(default: tests/fixtures/gold).")
+@click.option("--suite", "suites", multiple=True,
+              help="Run only this suite (repeatable); the build always runs all of them.")
 @click.option("--project", type=click.Path(path_type=Path), default=None,
               help="Great Expectations project (default: validation/).")
 def command(path: Path | None, docs: bool, define: bool, catalogue: bool, quick: bool,
-            gold: Path | None, project: Path | None) -> None:
+            gold: Path | None, suites: tuple[str, ...], project: Path | None) -> None:
     """Run the validation suites on a release folder (default: dataset/); exit 1 on failure."""
     from rich.console import Console
 
@@ -45,16 +47,18 @@ def command(path: Path | None, docs: bool, define: bool, catalogue: bool, quick:
         return
     from ..validate import run_validation
 
-    report = run_validation(path or DATASET_DIR, project, docs=docs)
+    report = run_validation(path or DATASET_DIR, project, docs=docs,
+                            suites=list(suites) or None)
     console.print(_table(report))
     for p in report.problems():
         console.print(f"[red]error[/]: {p}", markup=True, highlight=False, soft_wrap=True)
     if report.docs_index:
         console.print(f"Data Docs: {report.docs_index.as_uri()}", soft_wrap=True)
     verdict = "[green]passed[/]" if report.success else "[red]FAILED[/]"
+    phases = ", ".join(f"{k} {v:.1f}" for k, v in report.phases.items())
     console.print(f"{report.release}: {verdict} "
                   f"({sum(s.expectations for s in report.suites)} expectations, "
-                  f"{report.seconds:.1f} s)")
+                  f"{report.seconds:.1f} s: {phases})")
     if not report.success:
         raise SystemExit(1)
 

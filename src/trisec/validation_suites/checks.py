@@ -80,8 +80,8 @@ def tokens_problem(doc_text: Any, sent_start: Any, sent_end: Any, tokens: Any,
     if not len(tokens) == len(starts) == len(ends):
         return "token lists have different lengths"
     prev = lo
-    for i, (tok, a, b) in enumerate(zip(tokens, starts, ends, strict=True)):
-        a, b = int(a), int(b)
+    for i, (t, a, b) in enumerate(zip(tokens, starts, ends, strict=True)):
+        tok, a, b = str(t), int(a), int(b)  # numpy scalars would repr as np.str_(...)
         if not prev <= a < b <= hi:
             return f"token {i} {tok!r} at {a}..{b} outside the sentence {lo}..{hi} or overlaps"
         if doc_text[a:b] != tok:
@@ -99,7 +99,7 @@ def bio_problem(tag_ids: Any, tag_names: Sequence[str]) -> str | None:
         k = as_int(t)
         if k is None or not 0 <= k < len(tag_names):
             return f"token {i}: tag id {t!r} not in 0..{len(tag_names) - 1}"
-        tag = tag_names[k]
+        tag = str(tag_names[k])
         if tag.startswith("I-") and prev[2:] != tag[2:]:
             return f"token {i}: {tag} after {prev}"
         prev = tag
