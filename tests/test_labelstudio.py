@@ -439,3 +439,16 @@ def test_preannotate_cli_runs_the_rule_baseline(root: Path) -> None:
 
     none = CliRunner().invoke(main, ["preannotate", "--corpus", str(root)])
     assert none.exit_code == 1 and "no documents given" in none.stderr
+
+
+CORPUS_GOLD = sorted((CORPUS_DIR / "annotations" / "gold").glob("*.json"))
+
+
+@pytest.mark.skipif(not CORPUS_GOLD, reason="no gold annotations in corpus/ yet")
+def test_the_corpus_gold_survives_the_round_trip(texts: dict[str, str],
+                                                 schema: Schema) -> None:
+    golds = {a["doc_id"]: a for a in map(read_annotation, CORPUS_GOLD)}
+    tasks = [to_task(d, texts[d], a, "gold") for d, a in golds.items()]
+    done, notes = import_export(ls_export(tasks, shuffle=True), texts, schema)
+    assert notes == []
+    assert {i.doc_id: i.annotation for i in done} == golds

@@ -121,3 +121,19 @@ def test_a_span_inside_a_token_is_kept_by_splitting_the_token() -> None:
     assert [t.text for t in doc][3:5] == ["U.S.", "-led"]
     assert doc.text == text
     assert doc_to_annotation(doc) == ann
+
+
+CORPUS_GOLD = sorted((CORPUS_DIR / "annotations" / "gold").glob("*.json"))
+
+
+@pytest.mark.skipif(not CORPUS_GOLD, reason="no gold annotations in corpus/ yet")
+def test_the_corpus_gold_survives_the_docbin(texts: dict[str, str], tmp_path: Path) -> None:
+    from trisec.spacy_export import write_docbins
+
+    golds = [read_annotation(p) for p in CORPUS_GOLD]
+    write_docbins(tmp_path, [("all", make_doc(texts[a["doc_id"]], a)) for a in golds])
+    docs = list(DocBin().from_disk(tmp_path / "all.spacy").get_docs(spacy.blank("en").vocab))
+    for ann, doc in zip(golds, docs, strict=True):
+        assert {(e.start_char, e.end_char, e.label_) for e in doc.ents} == \
+            spans_of(ann)["mentions"]
+        assert doc_to_annotation(doc) == ann

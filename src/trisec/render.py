@@ -71,6 +71,8 @@ def _span_templates() -> dict[str, str]:
 
     start = TPL_SPAN_START.replace("<span style=", '<span class="trisec-span" '
                                    'data-label="{label}" style=', 1)
+    # one-line labels ("QUOTE direct", "GPE Q884"): wrapped ones collide with the next slot
+    start = start.replace('border-radius: 3px">', 'border-radius: 3px; white-space: nowrap">')
     return {"span": compact(TPL_SPAN), "slice": compact(TPL_SPAN_SLICE),
             "start": compact(start)}
 
