@@ -5,7 +5,7 @@ trisec.clean.body_hash ignores case and whitespace), and updated copies of a sto
 a sentence (near duplicates). A signature is computed per document in the parallel ingest stage
 (`signature`, pure); the decisions are made in one place, in file-name order, so the first copy
 wins exactly as in the gold build (`Deduplicator`). Its state is the body hashes and the
-signatures of kept documents (~300 bytes each), never the texts.
+signatures of kept documents (~600 bytes each), never the texts.
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from typing import Any
 
 import numpy as np
 
-NUM_PERM = 64  # 64 x 4-byte minima per document
+NUM_PERM = 128  # 128 x 4-byte minima per document
+# LSH bands favour recall (datasketch's default 0.5/0.5 weights miss ~60% of pairs at exactly
+# the threshold); candidates are confirmed with the signature estimate, so a false candidate
+# costs one comparison, a missed one a duplicate in the corpus
+LSH_WEIGHTS = (0.05, 0.95)
 SHINGLE_WORDS = 5
 THRESHOLD = 0.8  # estimated Jaccard of word 5-gram sets at or above which a copy is "near"
 SCHEME = "affine32"  # datasketch 2.x permutation scheme (stated, so signatures can be reloaded)
@@ -71,7 +75,7 @@ class Deduplicator:
         from datasketch import MinHashLSH
 
         self.threshold, self.num_perm = threshold, num_perm
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
         self.first_by_hash: dict[str, str] = {}
         self.kept: dict[str, bytes] = {}  # source_file -> signature
 

@@ -17,6 +17,7 @@ committed shard by shard under the same names as the local executor's.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -292,6 +293,7 @@ class RayExecutor:
                      configure_logging=False)
         data_ctx = ray.data.DataContext.get_current()
         data_ctx.enable_progress_bars = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # no per-dataset INFO lines
         return ray
 
     def ingest(self, shards: list[Shard], layout: Layout, ctx: Context) -> Stats:
@@ -321,12 +323,16 @@ class RayExecutor:
         ray = self._ray()
         for s in shards:
             layout.reset_shard(s)
-        inputs = [str(layout.ingest_dir(s)) for s in shards if any(
-            layout.ingest_dir(s).glob("*.parquet"))]
-        if inputs:
+        pending = {s.tag for s in shards if any(layout.ingest_dir(s).glob("*.parquet"))}
+        if pending:
             drop = frozenset().union(*drops.values()) if drops else frozenset()
             with stats.step("ray-annotate"):
-                ds = ray.data.read_parquet(inputs, partitioning=_hive(layout.ingest_dir()))
+                # one root path and a partition filter, not one path per shard: Ray resolves
+                # each given path in its own thread, and with aiohttp absent those threads
+                # race on importing fsspec's http module (an uncaught ImportError)
+                ds = ray.data.read_parquet(
+                    str(layout.ingest_dir()), partitioning=_hive(layout.ingest_dir()),
+                    partition_filter=_only(layout.ingest_dir(), pending))
                 ds = ds.map_batches(_ray_annotate, batch_format="pyarrow",
                                     batch_size=self.batch_docs,
                                     fn_kwargs={"ctx": ctx, "drop": drop})
@@ -342,6 +348,13 @@ def _hive(base: Path) -> Any:
     from ray.data.datasource.partitioning import Partitioning
 
     return Partitioning("hive", base_dir=str(base), field_types={"shard": str})
+
+
+def _only(base: Path, shards: set[str]) -> Any:
+    from ray.data.datasource.partitioning import PathPartitionFilter
+
+    return PathPartitionFilter.of(lambda part: part.get("shard") in shards, style="hive",
+                                  base_dir=str(base))
 
 
 def _clear(folder: Path) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..pipeline import Stats
-from .dedup import NUM_PERM, SHINGLE_WORDS, THRESHOLD, Decision, Deduplicator
+from .dedup import LSH_WEIGHTS, NUM_PERM, SHINGLE_WORDS, THRESHOLD, Decision, Deduplicator
 from .executors import BATCH_DOCS, TracedStats, executor, iter_shard_ingest, merge_stats
 from .plan import (
     SHARD_SIZE,
@@ -125,7 +125,8 @@ def run_silver(crawl_dir: Path, out: Path, *, executor_name: str = "local", work
     plan: dict[str, Any] = {
         "crawl_sha256": crawl_fingerprint(files), "files": len(files), "shard_size": shard_size,
         "annotator": ctx.annotator, "schema_sha256": ctx.schema.fingerprint(),
-        "dedup": {"num_perm": NUM_PERM, "shingle_words": SHINGLE_WORDS, "threshold": THRESHOLD}}
+        "dedup": {"num_perm": NUM_PERM, "shingle_words": SHINGLE_WORDS, "threshold": THRESHOLD,
+                  "lsh_weights": list(LSH_WEIGHTS)}}
     pin_plan(layout, plan)
     shards = plan_shards(files, shard_size)
     pending = [s for s in shards if not layout.is_complete(s)]

@@ -45,7 +45,6 @@ from .tables import (
     assembled_schema,
     empty_layers,
     ingested_schema,
-    rows_column,
     silver_arrow_schema,
 )
 
