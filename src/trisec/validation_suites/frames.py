@@ -195,7 +195,8 @@ def _neighbours(frame: pd.DataFrame, start: str, end: str, text_length: str
     the next row's start (the text length for the last) and the row's position."""
     order = frame.sort_values(["doc_id", start, end], kind="stable")
     g = order.groupby("doc_id", sort=False)
-    prev_end = g[end].transform(lambda s: s.cummax().shift(1)).fillna(0)
+    # vectorised (a per-group lambda costs seconds on a million rows)
+    prev_end = g[end].cummax().groupby(order["doc_id"], sort=False).shift(1).fillna(0)
     next_start = g[start].shift(-1)
     next_start = next_start.fillna(order[text_length].astype("float64"))
     position = g.cumcount()
