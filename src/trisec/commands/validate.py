@@ -28,6 +28,7 @@ def command(path: Path | None, docs: bool, define: bool, catalogue: bool, quick:
             gold: Path | None, suites: tuple[str, ...], project: Path | None) -> None:
     """Run the validation suites on a release folder (default: dataset/); exit 1 on failure."""
     from rich.console import Console
+    from rich.markup import escape
 
     from ..paths import DATASET_DIR, ROOT, VALIDATION_DIR
 
@@ -51,7 +52,7 @@ def command(path: Path | None, docs: bool, define: bool, catalogue: bool, quick:
                             suites=list(suites) or None)
     console.print(_table(report))
     for p in report.problems():
-        console.print(f"[red]error[/]: {p}", markup=True, highlight=False, soft_wrap=True)
+        console.print(f"[red]error[/]: {escape(str(p))}", highlight=False, soft_wrap=True)
     if report.docs_index:
         console.print(f"Data Docs: {report.docs_index.as_uri()}", soft_wrap=True)
     verdict = "[green]passed[/]" if report.success else "[red]FAILED[/]"
@@ -64,6 +65,7 @@ def command(path: Path | None, docs: bool, define: bool, catalogue: bool, quick:
 
 
 def _table(report):  # type: ignore[no-untyped-def]
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"validation of {report.release}")
@@ -73,7 +75,7 @@ def _table(report):  # type: ignore[no-untyped-def]
         first = ""
         if s.failures:
             f = s.failures[0]
-            first = f"{f.expectation}: {'; '.join(f.rows[:2]) or f.error or f.notes}"
+            first = escape(f"{f.expectation}: {'; '.join(f.rows[:2]) or f.error or f.notes}")
         table.add_row(s.name, str(s.expectations), str(s.rows),
                       f"[red]{len(s.failures)}[/]" if s.failures else "0", first,
                       f"{s.seconds:.2f}")
@@ -83,6 +85,7 @@ def _table(report):  # type: ignore[no-untyped-def]
 def _catalogue(console, project: Path, gold: Path, quick: bool) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
+    from rich.markup import escape
     from rich.table import Table
 
     from ..schema import load_schema
@@ -94,22 +97,25 @@ def _catalogue(console, project: Path, gold: Path, quick: bool) -> None:  # type
     try:
         good = mu.good_release(work / "good", gold, schema)
         base = run_suites(good, project, schema)
-        table = Table(title=f"mutation catalogue (good release: {gold})")
-        for col in ("mutation", "caught", "target", "failing expectations", "message"):
+        table = Table(title=f"mutation catalogue (good release: corpus/ + {gold})")
+        for col in ("mutation", "caught", "failing", "caught by (target expectation)"):
             table.add_column(col, overflow="fold")
         table.add_row("(untouched build)", "[green]passes[/]" if base.success else "[red]FAILS[/]",
-                      "-", str(sum(len(s.failures) for s in base.suites)), "")
-        caught = 0
+                      str(sum(len(s.failures) for s in base.suites)), "")
+        caught, messages = 0, []
         with console.status("mutating") as status:
             for m in mu.MUTATIONS:
                 status.update(f"mutating: {m.name}")
                 o = mu.check_mutation(good, work, m, schema, project, [] if quick else None)
                 caught += o.caught
-                table.add_row(f"{m.name}\n[dim]{m.description}[/]",
-                              "[green]yes[/]" if o.caught else "[red]NO[/]",
-                              f"{o.target.suite}/{o.target.expectation}",
-                              str(len(o.failing)), o.message)
+                table.add_row(m.name, "[green]yes[/]" if o.caught else "[red]NO[/]",
+                              str(len(o.failing)), f"{o.target.suite}/{o.target.expectation}")
+                messages.append(f"[bold]{m.name}[/] ({escape(m.description)}): "
+                                f"{escape(o.message)}")
         console.print(table)
+        console.print("\n[bold]what the gate says about each[/]")
+        for line in messages:
+            console.print(line, soft_wrap=True, highlight=False)
         console.print(f"{caught}/{len(mu.MUTATIONS)} mutations caught; untouched build "
                       f"{'passes' if base.success else 'FAILS'}"
                       + (" (quick: target suites only)" if quick else ""))

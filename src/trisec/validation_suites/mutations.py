@@ -97,6 +97,7 @@ def _any(_: dict[str, Any]) -> bool:
 # --- the mutations ----------------------------------------------------------------------------
 
 def shifted_offset(rel: Path, s: Schema) -> Target:
+    """A mention's start and end moved one character right, its text kept."""
     def change(r: dict[str, Any]) -> None:
         r["start"] += 1
         r["end"] += 1
@@ -105,12 +106,14 @@ def shifted_offset(rel: Path, s: Schema) -> Target:
 
 
 def unknown_label(rel: Path, s: Schema) -> Target:
+    """A mention labelled WEAPONRY, a label labels.yaml does not have."""
     r = edit(rel, "mentions", _any, lambda r: r.update(label="WEAPONRY"))
     return Target("mentions", "expect_column_values_to_be_in_set(label)",
                   (r["doc_id"], r["mention_id"]))
 
 
 def duplicate_doc_id(rel: Path, s: Schema) -> Target:
+    """Two documents with the same doc_id."""
     (path, rows), *_ = read_rows(rel, "documents")
     rows[1]["doc_id"] = rows[0]["doc_id"]
     write_rows(path, rows)
@@ -118,18 +121,20 @@ def duplicate_doc_id(rel: Path, s: Schema) -> Target:
 
 
 def empty_text(rel: Path, s: Schema) -> Target:
+    """A document whose text is empty."""
     r = edit(rel, "documents", _any, lambda r: r.update(text=""))
     return Target("documents", "expect_column_values_to_match_regex(text)", (r["doc_id"],))
 
 
 def tags_tokens_length(rel: Path, s: Schema) -> Target:
+    """A sentence with one ner_tag fewer than tokens."""
     r = edit(rel, "sentences", _any, lambda r: r["ner_tags"].pop())
     return Target("sentences", "expect_list_columns_to_have_equal_lengths",
                   (r["doc_id"], f"{r['doc_id']}/{r['sentence_index']}"))
 
 
 def bio_i_after_o(rel: Path, s: Schema) -> Target:
-    """A B- tag turned into I- of the same type: an I- after O (or after another type)."""
+    """A B- tag turned into I- of the same type: I- after O."""
     begins = {i for i, t in enumerate(s.entity_bio) if t.startswith("B-")}
 
     def change(r: dict[str, Any]) -> None:
@@ -141,12 +146,14 @@ def bio_i_after_o(rel: Path, s: Schema) -> Target:
 
 
 def boilerplate_back(rel: Path, s: Schema) -> Target:
+    """An 'Advertisement' line put back at the end of a text."""
     r = edit(rel, "documents", _any, lambda r: r.update(text=r["text"] + "\n\nAdvertisement"))
     return Target("documents", "expect_column_values_to_have_no_boilerplate",
                   (r["doc_id"], "advertisement"))
 
 
 def related_news_back(rel: Path, s: Schema) -> Target:
+    """A 'Read more »' line put back at the end of a text."""
     r = edit(rel, "documents", lambda r: r["split"] == "test",
              lambda r: r.update(text=r["text"] + "\n\nRead more »"))
     return Target("documents", "expect_column_values_to_have_no_boilerplate",
@@ -154,36 +161,42 @@ def related_news_back(rel: Path, s: Schema) -> Target:
 
 
 def date_without_evidence(rel: Path, s: Schema) -> Target:
+    """A publication date whose evidence was dropped."""
     r = edit(rel, "documents", lambda r: r["published"]["value"] is not None,
              lambda r: r["published"].update(evidence=None))
     return Target("documents", "expect_fact_to_have_evidence(published.value", (r["doc_id"],))
 
 
 def impossible_date(rel: Path, s: Schema) -> Target:
+    """A publication date of 2024-02-30."""
     r = edit(rel, "documents", _any,
              lambda r: r["published"].update(value="2024-02-30", precision="day"))
     return Target("documents", "expect_date_fact_to_be_valid", (r["doc_id"], "2024-02-30"))
 
 
 def unknown_provenance(rel: Path, s: Schema) -> Target:
+    """A publication date with provenance 'guess'."""
     r = edit(rel, "documents", _any, lambda r: r["published"].update(provenance="guess"))
     return Target("documents", "expect_column_values_to_be_in_set(published.provenance)",
                   (r["doc_id"],))
 
 
 def split_not_by_rule(rel: Path, s: Schema) -> Target:
+    """A train document relabelled test (against the split rule)."""
     r = edit(rel, "documents", lambda r: r["split"] == "train", lambda r: r.update(split="test"))
     return Target("documents", "expect_column_pair_values_to_be_equal(split,split.by_rule)",
                   (r["doc_id"],))
 
 
 def argument_to_missing_mention(rel: Path, s: Schema) -> Target:
+    """An argument pointing to mention M999, which does not exist."""
     r = edit(rel, "arguments", _any, lambda r: r.update(mention_id="M999"))
     return Target("arguments", "expect_column_values_to_not_be_null(mention.start)",
                   (r["doc_id"], "M999"))
 
 
 def role_not_allowed(rel: Path, s: Schema) -> Target:
+    """An argument with a role its event type does not allow."""
     def change(r: dict[str, Any]) -> None:
         allowed = s.roles_for(r["event_type"])
         r["role"] = next(x for x in s.all_roles if x not in allowed)
@@ -194,6 +207,7 @@ def role_not_allowed(rel: Path, s: Schema) -> Target:
 
 
 def bad_qid(rel: Path, s: Schema) -> Target:
+    """A QID with a leading zero (Q0884)."""
     r = edit(rel, "mentions", lambda r: r["qid"] is not None,
              lambda r: r.update(qid="Q0" + r["qid"][1:]))
     return Target("mentions", "expect_column_values_to_match_regex(qid)",
@@ -201,7 +215,7 @@ def bad_qid(rel: Path, s: Schema) -> Target:
 
 
 def overlapping_mentions(rel: Path, s: Schema) -> Target:
-    """The second mention of a document starts inside the first (text kept consistent)."""
+    """A mention starting inside the previous one (text kept consistent)."""
     (path, rows), *_ = read_rows(rel, "mentions")
     first, second = sorted((r for r in rows if r["doc_id"] == rows[0]["doc_id"]),
                            key=lambda r: r["start"])[:2]
@@ -214,23 +228,27 @@ def overlapping_mentions(rel: Path, s: Schema) -> Target:
 
 
 def gpe_role_on_non_gpe(rel: Path, s: Schema) -> Target:
+    """A gpe_role on a mention that is not GPE."""
     r = edit(rel, "mentions", lambda r: r["gpe_role"] is None, lambda r: r.update(gpe_role="GOV"))
     return Target("mentions", "expect_column_values_to_be_null(gpe_role)",
                   (r["doc_id"], r["mention_id"]))
 
 
 def trigger_mismatch(rel: Path, s: Schema) -> Target:
+    """An event trigger whose text is not the text at its offsets."""
     r = edit(rel, "events", _any, lambda r: r.update(trigger_text=r["trigger_text"] + "s"))
     return Target("events", "expect_span_to_match_text", (r["doc_id"], r["event_id"]))
 
 
 def num_arguments_mismatch(rel: Path, s: Schema) -> Target:
+    """An event whose num_arguments disagrees with its argument rows."""
     r = edit(rel, "events", _any, lambda r: r.update(num_arguments=r["num_arguments"] + 1))
     return Target("events", "expect_column_pair_values_to_be_equal(num_arguments",
                   (r["doc_id"], r["event_id"]))
 
 
 def cue_shifted(rel: Path, s: Schema) -> Target:
+    """An attribution cue moved two characters left, its text kept."""
     def change(r: dict[str, Any]) -> None:
         r["cue_start"] -= 2
         r["cue_end"] -= 2
@@ -240,14 +258,16 @@ def cue_shifted(rel: Path, s: Schema) -> Target:
 
 
 def source_to_missing_mention(rel: Path, s: Schema) -> Target:
+    """An attribution whose source mention M404 does not exist."""
     r = edit(rel, "attributions", _any, lambda r: r.update(source_mention_id="M404"))
     return Target("attributions", "expect_column_values_to_be_in_set(source.found)",
                   (r["doc_id"], r["attribution_id"]))
 
 
 def sentences_do_not_tile(rel: Path, s: Schema) -> Target:
-    """A sentence loses its first character (its own text and tokens kept consistent): that
-    character now belongs to no sentence."""
+    """A sentence that loses its first character to no sentence.
+
+    The sentence's own text and tokens stay consistent, so only tiling can catch it."""
     def change(r: dict[str, Any]) -> None:
         r["start"] += 1
         r["text"] = r["text"][1:]
@@ -258,6 +278,7 @@ def sentences_do_not_tile(rel: Path, s: Schema) -> Target:
 
 
 def token_outside_sentence(rel: Path, s: Schema) -> Target:
+    """A token ending past its sentence."""
     def change(r: dict[str, Any]) -> None:
         r["token_ends"][-1] = r["end"] + 3
     r = edit(rel, "sentences", _any, change)
@@ -266,13 +287,16 @@ def token_outside_sentence(rel: Path, s: Schema) -> Target:
 
 
 def orphan_sentence(rel: Path, s: Schema) -> Target:
+    """A sentence of a doc_id the documents config does not have."""
     r = edit(rel, "sentences", _any, lambda r: r.update(doc_id="tsn-0000000000000000"))
     return Target("sentences", "expect_column_values_to_not_be_null(doc.text)",
                   (f"tsn-0000000000000000/{r['sentence_index']}",))
 
 
 def flat_row_missing(rel: Path, s: Schema) -> Target:
-    """A mention dropped from the flat table only (one nobody points to)."""
+    """A mention dropped from the flat table only.
+
+    One nobody points to, so only the nested-vs-flat comparison can catch it."""
     refs = _referenced(rel)
     for path, rows in read_rows(rel, "mentions"):
         gone = next((r for r in rows if (r["doc_id"], r["mention_id"]) not in refs), None)
@@ -286,7 +310,7 @@ def flat_row_missing(rel: Path, s: Schema) -> Target:
 
 
 def nested_span_changed(rel: Path, s: Schema) -> Target:
-    """The nested mentions column disagrees with the flat table (same count)."""
+    """A nested mention that differs from its flat row (same count)."""
     def change(r: dict[str, Any]) -> None:
         r["mentions"][0]["end"] -= 1
         r["mentions"][0]["text"] = r["mentions"][0]["text"][:-1]
@@ -296,6 +320,7 @@ def nested_span_changed(rel: Path, s: Schema) -> Target:
 
 
 def parquet_version_mismatch(rel: Path, s: Schema) -> Target:
+    """A Parquet file whose metadata says version 0.0.9."""
     path = _files(rel, "documents")[0]
     table = pq.read_table(path)
     meta = dict(table.schema.metadata or {})
@@ -308,6 +333,7 @@ def parquet_version_mismatch(rel: Path, s: Schema) -> Target:
 
 
 def manifest_version_mismatch(rel: Path, s: Schema) -> Target:
+    """manifest.json saying version 9.9.9."""
     m = read_manifest(rel)
     m["version"] = "9.9.9"
     (rel / MANIFEST).write_text(json.dumps(m, indent=2) + "\n", encoding="utf-8")
@@ -315,6 +341,7 @@ def manifest_version_mismatch(rel: Path, s: Schema) -> Target:
 
 
 def card_version_mismatch(rel: Path, s: Schema) -> Target:
+    """The card's YAML saying version 0.0.1."""
     card = rel / "README.md"
     text = card.read_text(encoding="utf-8")
     card.write_text(text.replace(f"\nversion: {s.version}\n", "\nversion: 0.0.1\n", 1),
@@ -324,6 +351,7 @@ def card_version_mismatch(rel: Path, s: Schema) -> Target:
 
 
 def tampered_file(rel: Path, s: Schema) -> Target:
+    """A Parquet file rewritten after the manifest was written."""
     path = _files(rel, "sentences")[0]
     rows = pq.read_table(path).to_pylist()
     rows[0]["text"] = rows[0]["text"]  # same content, rewritten with other writer options
@@ -334,6 +362,7 @@ def tampered_file(rel: Path, s: Schema) -> Target:
 
 
 def dropped_column(rel: Path, s: Schema) -> Target:
+    """A mentions file without its qid column."""
     path = _files(rel, "mentions")[0]
     table = pq.read_table(path)
     pq.write_table(table.drop_columns(["qid"]), path, **PARQUET_OPTIONS)
@@ -342,7 +371,9 @@ def dropped_column(rel: Path, s: Schema) -> Target:
 
 
 def file_not_in_card(rel: Path, s: Schema) -> Target:
-    """A split file the card does not list (users of load_dataset would never see it)."""
+    """A validation split file the card does not list.
+
+    load_dataset users would never see it."""
     src = _files(rel, "documents")[0]
     extra = rel / data_path("documents", "validation")
     if extra.exists():
@@ -353,8 +384,7 @@ def file_not_in_card(rel: Path, s: Schema) -> Target:
 
 
 MUTATIONS: tuple[Mutation, ...] = tuple(
-    Mutation(fn.__name__, (fn.__doc__ or fn.__name__.replace("_", " ")).strip().splitlines()[0],
-             fn)
+    Mutation(fn.__name__, (fn.__doc__ or "").strip().splitlines()[0], fn)
     for fn in (shifted_offset, unknown_label, duplicate_doc_id, empty_text, tags_tokens_length,
                bio_i_after_o, boilerplate_back, related_news_back, date_without_evidence,
                impossible_date, unknown_provenance, split_not_by_rule,
@@ -415,7 +445,7 @@ def check_mutation(good: Path, work: Path, mutation: Mutation, schema: Schema,
     hits = [p for p in problems if p.location.startswith(f"{target.suite}/{target.expectation}")]
     named = [p for p in hits if all(n in p.message for n in target.names)]
     if named:
-        message = str(named[0])
+        message = f"{named[0].location}: {named[0].message}"
     elif hits:
         message = f"caught by {hits[0].location} but the message does not name " \
                   f"{', '.join(target.names)}: {hits[0].message}"

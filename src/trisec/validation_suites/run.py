@@ -17,6 +17,14 @@ from .suites import SuiteSpec, suite_specs, to_gx
 
 FIX_DEFINE = "run `trisec validate --define` and commit validation/"
 SHOW_ROWS = 3  # failing rows quoted in a problem message
+_GOLD = "fix corpus/annotations/gold/<doc_id>.json (`trisec annotations check`), then rebuild"
+FIXES = {
+    "documents": "fix corpus/raw, corpus/metadata or the cleaning rules, then rebuild",
+    "sentences": "a build bug (trisec.sentences, trisec.bio, trisec.assemble): fix, rebuild",
+    "mentions": _GOLD, "events": _GOLD, "arguments": _GOLD, "attributions": _GOLD,
+    "consistency": "a build bug: nested and flat views must come from the same gold spans",
+    "release": "rebuild with `trisec build`; never edit a release folder by hand",
+}
 
 
 @dataclass
@@ -40,9 +48,7 @@ class Failure:
                 more = f" (+{self.unexpected - len(self.rows)} more)" \
                     if self.unexpected > len(self.rows) else ""
                 msg += ": " + "; ".join(self.rows) + more
-        return Problem(f"{self.suite}/{self.expectation}", msg,
-                       "fix the input (corpus/ or the annotation) and rebuild; "
-                       "see docs/VALIDATION.md")
+        return Problem(f"{self.suite}/{self.expectation}", msg, FIXES.get(self.suite, ""))
 
 
 @dataclass
