@@ -365,3 +365,17 @@ def test_cli_prints_the_table_and_exits_1_on_failure(tmp_path, gold_release, pro
                                "--suite", "arguments"])
     assert bad.exit_code == 1
     assert "FAILED" in bad.output and all(n in bad.output for n in target.names)
+
+
+def test_great_expectations_is_imported_only_on_the_validate_path():
+    """GX costs seconds to import: the CLI, ingest, build and even trisec.validate's module
+    must not import it until validation actually runs."""
+    import subprocess
+    import sys
+
+    code = ("import sys, trisec.cli, trisec.build, trisec.pipeline, trisec.ingest, "
+            "trisec.validate, trisec.validation_suites.frames, trisec.validation_suites.suites; "
+            "print(any(m.startswith('great_expectations') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
