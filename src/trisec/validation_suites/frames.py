@@ -73,22 +73,20 @@ def read_tables(folder: Path, schema: Schema) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _card(folder: Path) -> tuple[str | None, set[str]]:
-    """The card's version and the data files its `configs:` list (YAML front matter)."""
+def _card(folder: Path) -> tuple[str, set[str]]:
+    """The card's version and the data files its `configs:` list (YAML front matter). A
+    missing card or version is "" (not null: in-set expectations skip nulls)."""
     path = folder / "README.md"
-    if not path.is_file():
-        return None, set()
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
     if not text.startswith("---"):
-        return None, set()
+        return "", set()
     try:
         meta = yaml.safe_load(text.split("---", 2)[1]) or {}
     except yaml.YAMLError:
-        return None, set()
+        return "", set()
     listed = {f["path"] for c in meta.get("configs") or [] for f in c.get("data_files") or []
               if isinstance(f, dict) and "path" in f}
-    version = meta.get("version")
-    return (None if version is None else str(version)), listed
+    return str(meta.get("version") or ""), listed
 
 
 def files_frame(folder: Path, schema: Schema) -> pd.DataFrame:
@@ -116,7 +114,7 @@ def files_frame(folder: Path, schema: Schema) -> pd.DataFrame:
             "columns": None,
             "schema.columns": (",".join(schema.configs[config].column_names)
                                if config in schema.configs else None),
-            "manifest.version": manifest.get("version"),
+            "manifest.version": str(manifest.get("version") or "") if manifest else None,
             "manifest.schema_sha256": manifest.get("schema_sha256") if is_parquet else None,
             "card.version": card_version,
         }
@@ -124,7 +122,7 @@ def files_frame(folder: Path, schema: Schema) -> pd.DataFrame:
             meta = pq.read_metadata(folder / path)
             arrow = meta.schema.to_arrow_schema()
             info = json.loads((arrow.metadata or {}).get(b"trisec", b"{}"))
-            row.update({"rows": meta.num_rows, "parquet.version": info.get("version"),
+            row.update({"rows": meta.num_rows, "parquet.version": str(info.get("version") or ""),
                         "parquet.config": info.get("config"),
                         "parquet.schema_sha256": info.get("schema_sha256"),
                         "columns": ",".join(arrow.names)})

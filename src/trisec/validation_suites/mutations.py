@@ -332,6 +332,16 @@ def parquet_version_mismatch(rel: Path, s: Schema) -> Target:
                   (path.relative_to(rel).as_posix(), "0.0.9"))
 
 
+def parquet_metadata_missing(rel: Path, s: Schema) -> Target:
+    """A Parquet file written without the trisec version metadata."""
+    path = _files(rel, "sentences")[-1]
+    table = pq.read_table(path)
+    meta = {k: v for k, v in (table.schema.metadata or {}).items() if k != b"trisec"}
+    pq.write_table(table.replace_schema_metadata(meta), path, **PARQUET_OPTIONS)
+    return Target("release", "expect_column_values_to_be_in_set(parquet.version)",
+                  (path.relative_to(rel).as_posix(),))
+
+
 def manifest_version_mismatch(rel: Path, s: Schema) -> Target:
     """manifest.json saying version 9.9.9."""
     m = read_manifest(rel)
@@ -392,7 +402,8 @@ MUTATIONS: tuple[Mutation, ...] = tuple(
                gpe_role_on_non_gpe, trigger_mismatch, num_arguments_mismatch, cue_shifted,
                source_to_missing_mention, sentences_do_not_tile, token_outside_sentence,
                orphan_sentence, flat_row_missing, nested_span_changed,
-               parquet_version_mismatch, manifest_version_mismatch, card_version_mismatch,
+               parquet_version_mismatch, parquet_metadata_missing, manifest_version_mismatch,
+               card_version_mismatch,
                tampered_file, dropped_column, file_not_in_card))
 
 _KEEP_MANIFEST = {"manifest_version_mismatch", "tampered_file"}
