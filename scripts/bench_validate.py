@@ -18,7 +18,7 @@ import pandas as pd
 
 
 def tables(rows: int, per_doc: int, schema):  # type: ignore[no-untyped-def]
-    from trisec.validation_suites.frames import _empty
+    from trisec.validation_suites.frames import empty_table
 
     docs = max(1, rows // per_doc)
     word = "Seoul"  # every mention is a 5-letter GPE token separated by a space
@@ -38,7 +38,7 @@ def tables(rows: int, per_doc: int, schema):  # type: ignore[no-untyped-def]
         "end": (starts + len(word)).astype("int32"), "text": word, "label": "GPE",
         "mention_type": "NAM", "gpe_role": "GOV", "entity_id": "E1", "qid": "Q8684",
         "timex_value": None, "sentence_index": pd.array([0] * n, dtype="int32")})
-    t = {c: _empty(schema, c) for c in schema.configs}
+    t = {c: empty_table(schema, c) for c in schema.configs}
     t.update(documents=documents, sentences=sentences, mentions=mentions)
     return t
 

@@ -40,7 +40,8 @@ class Release:
     files: pd.DataFrame
 
 
-def _empty(schema: Schema, config: str) -> pd.DataFrame:
+def empty_table(schema: Schema, config: str) -> pd.DataFrame:
+    """A config with no rows: the schema's columns and types."""
     fields = [pa.field(c.name, schema.arrow_type(c.type)) for c in schema.configs[config].columns]
     return pa.Table.from_pylist([], schema=pa.schema(fields)).to_pandas()
 
@@ -69,7 +70,7 @@ def read_tables(folder: Path, schema: Schema) -> dict[str, pd.DataFrame]:
         frames = [pq.read_table(p).to_pandas() for p in paths if p.is_file()]
         frames = [f for f in frames if len(f)]
         tables[config] = (pd.concat(frames, ignore_index=True) if frames
-                          else _empty(schema, config))
+                          else empty_table(schema, config))
     return tables
 
 

@@ -93,8 +93,9 @@ def _row_text(spec_kwargs: dict[str, Any], etype: str, id_cols: tuple[str, ...],
     if etype in EXPLAIN:
         reason = EXPLAIN[etype]([row.get(c) for c in domain], spec_kwargs)
     else:
-        reason = ", ".join(f"{c}={_short(row.get(c))}" for c in domain
-                           if c not in id_cols or c in ("doc_id",) and len(domain) == 1)
+        # the values that failed; an id column is already in `ids` unless it is all there is
+        shown = [c for c in domain if c not in id_cols] or domain
+        reason = ", ".join(f"{c}={_short(row.get(c))}" for c in shown)
     return f"{ids}: {reason}" if reason else ids
 
 
