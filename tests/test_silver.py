@@ -28,7 +28,7 @@ from trisec.clean import body_hash
 from trisec.errors import TrisecError
 from trisec.paths import DATASET_DIR, RAW_DIR
 from trisec.schema import Schema, split_of
-from trisec.silver.dedup import Deduplicator, signature, similarity
+from trisec.silver.dedup import body_keys, decide, signature, signatures, similarity
 from trisec.silver.plan import Layout, crawl_files, plan_shards
 from trisec.silver.run import SilverResult, run_silver
 from trisec.silver.stages import (
@@ -251,13 +251,27 @@ def test_dedup_exact_near_and_unrelated() -> None:
     other = " ".join(f"token{i} unrelated report about a harbour festival" for i in range(40))
     assert similarity(signature(story), signature(updated)) >= 0.8
     assert similarity(signature(story), signature(other)) < 0.2
-    d = Deduplicator()
-    first = d.add("a.txt", body_hash(story), signature(story))
-    exact = d.add("b.txt", body_hash(story.upper()), signature(story.upper()))
-    near = d.add("c.txt", body_hash(updated), signature(updated))
-    new = d.add("d.txt", body_hash(other), signature(other))
-    assert (first.kind, exact.kind, near.kind, new.kind) == ("unique", "exact", "near", "unique")
-    assert exact.duplicate_of == "a.txt" and near.duplicate_of == "a.txt"
+    texts = {"a.txt": story, "b.txt": story.upper(), "c.txt": updated, "d.txt": other,
+             "e.txt": updated + " And more."}
+    names = sorted(texts)
+    got = list(decide(names, body_keys([body_hash(texts[n]) for n in names]),
+                      signatures([signature(texts[n]) for n in names])))
+    assert [(d.source_file, d.kind, d.duplicate_of) for d in got] == [
+        ("a.txt", "unique", None), ("b.txt", "exact", "a.txt"), ("c.txt", "near", "a.txt"),
+        ("d.txt", "unique", None), ("e.txt", "near", "a.txt")]  # c was dropped: not a match
+    assert got[2].similarity == similarity(signature(story), signature(updated))
+
+
+def test_dedup_first_file_wins_whatever_the_input_size() -> None:
+    """A copy is always attributed to the earliest file, also across many documents."""
+    base = [" ".join(f"w{k}_{i}" for i in range(60)) for k in range(30)]
+    texts = base + [base[3], base[7] + " tail words here", base[3]]
+    names = [f"{i:03d}.txt" for i in range(len(texts))]
+    got = list(decide(names, body_keys([body_hash(t) for t in texts]),
+                      signatures([signature(t) for t in texts])))
+    assert [d.kind for d in got[:30]] == ["unique"] * 30
+    assert [(d.kind, d.duplicate_of) for d in got[30:]] == [
+        ("exact", "003.txt"), ("near", "007.txt"), ("exact", "003.txt")]
 
 
 def test_cli_runs_and_refuses_dataset(tmp_path: Path, crawl: tuple[Path, CrawlReport]) -> None:

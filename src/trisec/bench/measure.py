@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -190,20 +191,23 @@ def summarise(n: int, crawl: dict[str, Any], pipe: dict[str, Any],
 
 
 def gx_benchmark(root: Path) -> dict[str, Any]:
-    """The validation engineer's flat-table suite benchmark, if the checkout has it."""
+    """The validation engineer's benchmark (scripts/bench_validate.py: the mentions suite on
+    1M synthetic span rows), run as it is; its `gate on this table` line is the figure."""
     script = root / "scripts" / "bench_validate.py"
     if not script.is_file():
         return {"status": "not measured: scripts/bench_validate.py is not in this checkout"}
-    proc = subprocess.run([sys.executable, str(script), "--json"], capture_output=True,
-                          text=True, cwd=root)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          cwd=root)
     if proc.returncode != 0:
         return {"status": f"scripts/bench_validate.py failed: {proc.stderr.strip()[-500:]}"}
-    try:
-        data = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        return {"status": "measured", "output": proc.stdout.strip()[-2000:]}
-    return {"status": "measured", **data} if isinstance(data, dict) else \
-        {"status": "measured", "result": data}
+    out: dict[str, Any] = {"status": "measured", "output": proc.stdout.strip()}
+    gate = re.search(r"gate on this table\s+([\d.]+)s", proc.stdout)
+    rows = re.search(r"mention rows\s+([\d,]+)", proc.stdout)
+    if gate:
+        out["seconds"] = float(gate.group(1))
+    if rows:
+        out["rows"] = int(rows.group(1).replace(",", ""))
+    return out
 
 
 def targets(runs: list[dict[str, Any]], gx: dict[str, Any]) -> list[dict[str, Any]]:
@@ -218,21 +222,26 @@ def targets(runs: list[dict[str, Any]], gx: dict[str, Any]) -> list[dict[str, An
         if ratio is not None:
             out.append({"target": f"pipeline <= 2x tokenizer floor (N={r['n']:,})",
                         "value": f"{ratio:.1f}x", "met": ratio <= TARGET_TOKENIZER_RATIO,
-                        "by": f"{ratio / TARGET_TOKENIZER_RATIO:.1f}x over the 2x allowance"
-                        if ratio > TARGET_TOKENIZER_RATIO else "within"})
+                        "by": f"missed by {ratio / TARGET_TOKENIZER_RATIO:.0f}x (the target "
+                        "allows 2x)" if ratio > TARGET_TOKENIZER_RATIO else "within"})
     by_n = {r["n"]: r for r in runs}
-    if 1000 in by_n and 10000 in by_n:
-        a = by_n[1000]["end_to_end"]["peak_rss_bytes"]
-        b = by_n[10000]["end_to_end"]["peak_rss_bytes"]
-        out.append({"target": "peak RSS at 10,000 <= 1.2x at 1,000", "value": f"{b / a:.2f}x",
-                    "met": b / a <= TARGET_RSS_RATIO,
-                    "by": f"{b / MIB:.0f} MiB vs {a / MIB:.0f} MiB"})
+    for big in (10_000, 100_000):
+        if 1000 in by_n and big in by_n:
+            a = by_n[1000]["end_to_end"]["peak_rss_bytes"]
+            b = by_n[big]["end_to_end"]["peak_rss_bytes"]
+            out.append({"target": f"peak RSS at {big:,} <= 1.2x at 1,000"
+                        + (" (informative)" if big != 10_000 else ""),
+                        "value": f"{b / a:.2f}x", "met": b / a <= TARGET_RSS_RATIO,
+                        "by": f"{b / MIB:.0f} MiB vs {a / MIB:.0f} MiB"})
     seconds = gx.get("seconds")
-    out.append({"target": "GX flat-table suites <= 5 s on 1M span rows",
+    out.append({"target": f"GX flat-table suite <= 5 s on {gx.get('rows', 1_000_000):,} span "
+                          "rows (frame + pass/fail run, scripts/bench_validate.py)",
                 "value": f"{seconds:.1f} s" if isinstance(seconds, int | float) else
                 gx.get("status", "?"),
                 "met": (seconds <= TARGET_GX_SECONDS) if isinstance(seconds, int | float)
-                else None, "by": ""})
+                else None,
+                "by": "" if not isinstance(seconds, int | float) or seconds <= TARGET_GX_SECONDS
+                else f"missed by {seconds - TARGET_GX_SECONDS:.1f} s"})
     return out
 
 
@@ -240,7 +249,7 @@ def benchmark(ns: list[int], workers: int = 1, json_path: Path | None = None,
               workdir: Path | None = None, seed: int = 0,
               progress: Any = None) -> dict[str, Any]:
     """Generate, run and measure each N; returns the JSON-ready report (written if asked)."""
-    from ..paths import ROOT, RAW_DIR
+    from ..paths import RAW_DIR, ROOT
     from .synth import generate, harvest
 
     say = progress or (lambda msg: None)

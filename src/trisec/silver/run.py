@@ -18,8 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow.compute as pc
+
 from ..pipeline import Stats
-from .dedup import LSH_WEIGHTS, NUM_PERM, SHINGLE_WORDS, THRESHOLD, Decision, Deduplicator
+from .dedup import (
+    BANDS,
+    NUM_PERM,
+    ROWS,
+    SHINGLE_WORDS,
+    THRESHOLD,
+    Decision,
+    body_keys,
+    decide,
+    signatures,
+)
 from .executors import BATCH_DOCS, TracedStats, executor, iter_shard_ingest, merge_stats
 from .plan import (
     SHARD_SIZE,
@@ -66,27 +79,41 @@ def deduplicate(shards: list[Shard], layout: Layout, stats: Stats
                 ) -> tuple[dict[int, frozenset[str]], list[Decision], list[Quarantined], int]:
     """One pass over every shard's fingerprints in file-name order: what to drop per shard,
     the duplicate decisions, the quarantined files and the crawl's word count."""
-    dedup = Deduplicator()
-    drops: dict[int, frozenset[str]] = {}
-    duplicates: list[Decision] = []
+    names: list[str] = []
+    key_parts: list[np.ndarray] = []
+    sig_parts: list[np.ndarray] = []
+    shard_of: list[int] = []
     quarantined: list[Quarantined] = []
     words = 0
     columns = ["source_file", "status", "reason", "words", "body_sha256", "minhash"]
     for shard, table in iter_shard_ingest(shards, layout, columns):
-        dropped = []
         with stats.step("dedup"):
-            for r in table.to_pylist():
-                if r["status"] != STATUS_OK:
-                    quarantined.append(Quarantined(r["source_file"], r["reason"]))
-                    continue
-                words += r["words"]
-                d = dedup.add(r["source_file"], r["body_sha256"], r["minhash"])
-                stats.add("dedup", d.kind)
-                if d.kind != "unique":
-                    duplicates.append(d)
-                    dropped.append(d.source_file)
-        drops[shard.index] = frozenset(dropped)
-    return drops, duplicates, quarantined, words
+            ok = table.filter(pc.equal(table.column("status"), STATUS_OK)) \
+                if table.num_rows else table
+            bad = table.filter(pc.not_equal(table.column("status"), STATUS_OK)) \
+                if table.num_rows else table
+            quarantined += [Quarantined(n, r) for n, r in zip(
+                bad.column("source_file").to_pylist(), bad.column("reason").to_pylist(),
+                strict=True)] if bad.num_rows else []
+            if not ok.num_rows:
+                continue
+            names += ok.column("source_file").to_pylist()
+            key_parts.append(body_keys(ok.column("body_sha256").to_pylist()))
+            sig_parts.append(signatures(ok.column("minhash").to_pylist()))
+            shard_of += [shard.index] * ok.num_rows
+            words += pc.sum(ok.column("words")).as_py() or 0
+    dropped: dict[int, list[str]] = {s.index: [] for s in shards}
+    duplicates = []
+    with stats.step("dedup"):
+        sigs = np.concatenate(sig_parts) if sig_parts else np.zeros((0, NUM_PERM), "<u4")
+        keys = np.concatenate(key_parts) if key_parts else np.zeros((0, 2), "<u8")
+        del sig_parts, key_parts
+        for d, index in zip(decide(names, keys, sigs), shard_of, strict=True):
+            stats.add("dedup", d.kind)
+            if d.kind != "unique":
+                duplicates.append(d)
+                dropped[index].append(d.source_file)
+    return ({i: frozenset(v) for i, v in dropped.items()}, duplicates, quarantined, words)
 
 
 def write_reports(layout: Layout, result: SilverResult) -> None:
@@ -126,7 +153,7 @@ def run_silver(crawl_dir: Path, out: Path, *, executor_name: str = "local", work
         "crawl_sha256": crawl_fingerprint(files), "files": len(files), "shard_size": shard_size,
         "annotator": ctx.annotator, "schema_sha256": ctx.schema.fingerprint(),
         "dedup": {"num_perm": NUM_PERM, "shingle_words": SHINGLE_WORDS, "threshold": THRESHOLD,
-                  "lsh_weights": list(LSH_WEIGHTS)}}
+                  "bands": BANDS, "rows": ROWS}}
     pin_plan(layout, plan)
     shards = plan_shards(files, shard_size)
     pending = [s for s in shards if not layout.is_complete(s)]
