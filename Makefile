@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip
 # constraints.txt pins every transitive dependency to the set the tests ran with
 INSTALL = $(PIP) install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: build test install install-test lint clean
+.PHONY: build test install install-test lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: install-test
 test: install-test lint
 	$(BIN)/trisec build --check
 	$(BIN)/python -m pytest -q
+
+## make bench: throughput benchmark (synthetic crawls of 1,000 and 10,000 pages), table + JSON
+bench: install-test
+	$(BIN)/python scripts/bench.py --json bench-results.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache
