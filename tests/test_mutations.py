@@ -8,26 +8,20 @@ The untouched release passing the full gate is tested in test_validate.py.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from trisec.paths import VALIDATION_DIR
 from trisec.validation_suites.mutations import MUTATIONS, Mutation, check_mutation, good_release
-from trisec.validation_suites.suites import COMMITTED, suite_specs
+from trisec.validation_suites.suites import copy_project, suite_specs
 
 GOLD_FIXTURE = Path(__file__).parent / "fixtures" / "gold"
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = tmp_path_factory.mktemp("gx") / "validation"
-    dest.mkdir()
-    for name in COMMITTED:
-        src = VALIDATION_DIR / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    return dest
+    return copy_project(VALIDATION_DIR, tmp_path_factory.mktemp("gx") / "validation")
 
 
 @pytest.fixture(scope="module")

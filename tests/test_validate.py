@@ -26,6 +26,7 @@ from trisec.schema import load_schema
 from trisec.validation_suites import checks
 from trisec.validation_suites.mutations import good_release, mutate, read_rows, write_rows
 from trisec.validation_suites.suites import COMMITTED, suite_specs
+from trisec.validation_suites.suites import copy_project as copy_validation_project
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_FIXTURE = Path(__file__).parent / "fixtures" / "gold"
@@ -34,11 +35,7 @@ SCHEMA_DIR = ROOT / "schema"
 
 def copy_project(dest: Path) -> Path:
     """The committed GX project without its uncommitted/ folder."""
-    dest.mkdir(parents=True)
-    for name in COMMITTED:
-        src = VALIDATION_DIR / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    return dest
+    return copy_validation_project(VALIDATION_DIR, dest)
 
 
 @pytest.fixture(scope="module")

@@ -91,10 +91,13 @@ def _catalogue(console, project: Path, gold: Path, quick: bool) -> None:  # type
     from ..schema import load_schema
     from ..validation_suites import mutations as mu
     from ..validation_suites.run import run_suites
+    from ..validation_suites.suites import copy_project
 
     schema = load_schema()
     work = mu.scratch_dir()
     try:
+        # a scratch copy: 33 broken releases' results stay out of validation/uncommitted
+        project = copy_project(project, work / "validation")
         good = mu.good_release(work / "good", gold, schema)
         base = run_suites(good, project, schema)
         table = Table(title=f"mutation catalogue (good release: corpus/ + {gold})")

@@ -375,6 +375,18 @@ BATCH = "whole_frame"
 COMMITTED = ("great_expectations.yml", "expectations", "validation_definitions", "checkpoints")
 
 
+def copy_project(src: Path, dest: Path) -> Path:
+    """The committed files of a GX project, without uncommitted/: a scratch project whose
+    results and Data Docs stay out of the checkout (tests, the mutation catalogue)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in COMMITTED:
+        if (src / name).is_dir():
+            shutil.copytree(src / name, dest / name)
+        elif (src / name).exists():
+            shutil.copy(src / name, dest / name)
+    return dest
+
+
 def to_gx(spec: Spec) -> Any:
     """The GX expectation object of a spec (custom classes must be registered first)."""
     from great_expectations.expectations.registry import get_expectation_impl
