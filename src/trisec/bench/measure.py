@@ -267,7 +267,10 @@ def benchmark(ns: list[int], workers: int = 1, json_path: Path | None = None,
                      "exact_duplicates": len(rep.exact_duplicates),
                      "near_duplicates": len(rep.near_duplicates)}
             say(f"N={n:,}: running the pipeline ({workers} worker(s), fresh process)")
+            load_before = os.getloadavg()[0]
             pipe = _child("pipeline", str(crawl_dir), str(out), str(workers))
+            # other work on the machine slows every figure: say how busy it was
+            pipe["load_average_1min"] = {"before": load_before, "after": os.getloadavg()[0]}
             say(f"N={n:,}: measuring the floors (fresh process)")
             floors = _child("floors", str(out))
             runs.append(summarise(n, crawl, pipe, floors))
@@ -315,6 +318,9 @@ def render(report: dict[str, Any]) -> Any:
                   _num(e["documents_per_second"]), _num(e["words_per_second_per_core"]),
                   _mib(e["peak_rss_bytes"]), f"{fl['tokenizer_seconds']:.2f}",
                   f"{ratios['end_to_end_over_tokenizer']:.1f}x", end_section=True)
+    t.caption = "load average (1 min) before/after each pipeline run: " + ", ".join(
+        f"N={r['n']:,}: {r['pipeline']['load_average_1min']['before']:.1f}/"
+        f"{r['pipeline']['load_average_1min']['after']:.1f}" for r in report["runs"])
     g = Table(title="targets")
     for col in ("target", "measured", "met", "note"):
         g.add_column(col)
