@@ -124,3 +124,32 @@ def assert_accounted(doc: Document, decoded: str) -> None:
 @pytest.fixture()
 def accounted() -> Callable[[Document, str], None]:
     return assert_accounted
+
+
+GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
+
+
+def build_release(tmp: Path, corpus: Corpus, schema: Schema, gold: bool) -> Path:
+    """A release of the real corpus, with the small hand-made gold of tests/fixtures/gold
+    (gold=True) or with no gold at all: tests of the release's shape use both."""
+    gold_dir = tmp / "gold"
+    gold_dir.mkdir(parents=True)
+    if gold:
+        for f in GOLD_FIXTURES.glob("*.json"):
+            shutil.copy(f, gold_dir / f.name)
+    out = tmp / "dataset"
+    out.mkdir()
+    write_release(out, Corpus(corpus.raw_dir, corpus.metadata_dir, gold_dir), schema)
+    return out
+
+
+@pytest.fixture(scope="session")
+def gold_release(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
+                 schema: Schema) -> Path:
+    return build_release(tmp_path_factory.mktemp("fixture-gold"), repo_corpus, schema, True)
+
+
+@pytest.fixture(scope="session")
+def bare_release(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
+                 schema: Schema) -> Path:
+    return build_release(tmp_path_factory.mktemp("no-gold"), repo_corpus, schema, False)

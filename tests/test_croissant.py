@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,37 +13,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import build_release
 
-from trisec.build import write_release
 from trisec.pipeline import Corpus
 from trisec.schema import Schema
 
-GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
 FLAT = ("mentions", "events", "arguments", "attributions")
 
 
-def _build(tmp: Path, corpus: Corpus, schema: Schema, gold: bool) -> Path:
-    gold_dir = tmp / "gold"
-    gold_dir.mkdir(parents=True)
-    if gold:
-        for f in GOLD_FIXTURES.glob("*.json"):
-            shutil.copy(f, gold_dir / f.name)
-    out = tmp / "dataset"
-    out.mkdir()
-    write_release(out, Corpus(corpus.raw_dir, corpus.metadata_dir, gold_dir), schema)
-    return out
-
-
-@pytest.fixture(scope="module")
-def gold_release(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
-                 schema: Schema) -> Path:
-    return _build(tmp_path_factory.mktemp("croissant-gold"), repo_corpus, schema, gold=True)
-
-
-@pytest.fixture(scope="module")
-def bare_release(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
-                 schema: Schema) -> Path:
-    return _build(tmp_path_factory.mktemp("croissant-bare"), repo_corpus, schema, gold=False)
 
 
 @pytest.fixture()
@@ -158,6 +134,6 @@ def test_label_vocabularies_keep_their_names(gold_release: Path, schema: Schema,
 
 def test_croissant_is_deterministic(gold_release: Path, repo_corpus: Corpus, schema: Schema,
                                     tmp_path: Path) -> None:
-    again = _build(tmp_path, repo_corpus, schema, gold=True)
+    again = build_release(tmp_path, repo_corpus, schema, gold=True)
     assert (again / "croissant.json").read_bytes() == \
         (gold_release / "croissant.json").read_bytes()

@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from trisec.build import write_release
 from trisec.datasheet import (
     BLOCKS,
     agreement_result,
@@ -26,35 +25,12 @@ from trisec.datasheet import (
 )
 from trisec.errors import TrisecError
 from trisec.paths import DATASET_DIR, ROOT
-from trisec.pipeline import Corpus
 from trisec.schema import Schema
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
 DATASHEET = ROOT / "DATASHEET.md"
 
 
-def _build(tmp: Path, corpus: Corpus, schema: Schema, gold: bool) -> Path:
-    gold_dir = tmp / "gold"
-    gold_dir.mkdir(parents=True)
-    if gold:
-        for f in GOLD_FIXTURES.glob("*.json"):
-            shutil.copy(f, gold_dir / f.name)
-    out = tmp / "dataset"
-    out.mkdir()
-    write_release(out, Corpus(corpus.raw_dir, corpus.metadata_dir, gold_dir), schema)
-    return out
-
-
-@pytest.fixture(scope="module")
-def gold_release(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
-                 schema: Schema) -> Path:
-    return _build(tmp_path_factory.mktemp("docs-gold"), repo_corpus, schema, gold=True)
-
-
-@pytest.fixture(scope="module")
-def bare_release(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
-                 schema: Schema) -> Path:
-    return _build(tmp_path_factory.mktemp("docs-bare"), repo_corpus, schema, gold=False)
 
 
 def _gold_fixture_layers() -> dict[str, list[dict]]:
