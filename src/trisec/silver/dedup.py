@@ -84,9 +84,12 @@ def band_keys(sigs: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> np.ndar
     """(n, bands) uint64: each band's rows folded into one key (a different band content
     giving the same key only adds a candidate, which the estimate then rejects)."""
     mult = np.random.default_rng(0).integers(1, 2**63, size=rows, dtype=np.uint64) | 1
-    part = sigs[:, :bands * rows].reshape(len(sigs), bands, rows).astype(np.uint64)
-    with np.errstate(over="ignore"):  # wrap-around multiplication is the hash
-        return (part * mult).sum(axis=2, dtype=np.uint64)
+    keys = np.empty((len(sigs), bands), dtype=np.uint64)
+    for b in range(bands):  # one band at a time: no (n, bands, rows) uint64 temporary
+        part = sigs[:, b * rows:(b + 1) * rows].astype(np.uint64)
+        with np.errstate(over="ignore"):  # wrap-around multiplication is the hash
+            keys[:, b] = (part * mult).sum(axis=1, dtype=np.uint64)
+    return keys
 
 
 def _candidates(keys: np.ndarray, members: np.ndarray) -> dict[int, set[int]]:
