@@ -106,7 +106,7 @@ LICENSE_SECTION = """\
 - **Code** that builds the dataset: Apache-2.0.
 - A **standoff** distribution (every column but the article text, with the raw files'
   sha256 and URLs) is for users who cannot take the text; `trisec rehydrate` rebuilds the
-  full release from their own copies of the pages, verifying each sha256.
+  full release from byte-identical copies of the crawled raw files, verifying each sha256.
 """
 
 
