@@ -224,3 +224,19 @@ def test_disagreements_show_cluster_differences(good: dict, text: str) -> None:
     out = disagreements(good, b, text)["entity clusters"]
     assert len(out) == 2  # both Austin and Hamada now have different partners
     assert any(line.startswith("cluster of 'Lloyd Austin'") for line in out)
+
+
+def test_coreference_link_agreement(good: dict) -> None:
+    from trisec.evaluate.agreement import agreement, coreference_counts
+
+    c = coreference_counts(good, good)  # every mention is its own entity: no links at all
+    assert (c.correct, c.missed, c.spurious) == (0, 0, 0)
+    b = copy.deepcopy(good)
+    b["mentions"][1]["entity"] = "E1"  # B links Hamada to Austin: one spurious link
+    c = coreference_counts(good, b)
+    assert (c.correct, c.missed, c.spurious) == (0, 0, 1)
+    a2 = copy.deepcopy(b)  # both passes link them: one shared link
+    c = coreference_counts(a2, b)
+    assert (c.correct, c.missed, c.spurious) == (1, 0, 0)
+    assert agreement(a2, b)["coreference"]["links"]["f1"] == 1.0
+    assert agreement(a2, good)["coreference"]["links"]["recall"] == 0.0

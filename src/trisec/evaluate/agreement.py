@@ -35,6 +35,8 @@ MEASURES: list[tuple[str, str, str, str]] = [
     ("attribution", "content_overlap", "attribution/content_overlap",
      "Attribution: content overlap F1"),
     ("attribution", "cue", "attribution/cue", "Attribution: cue F1 (exact span)"),
+    ("coreference", "links", "coreference/links",
+     "Coreference: pairwise link F1 (mentions matched strictly in both passes)"),
 ]
 
 
@@ -69,6 +71,26 @@ def _linking(a_spans: Sequence[Span], b_spans: Sequence[Span]) -> dict[str, int]
     return t
 
 
+def coreference_counts(a: Mapping[str, Any], b: Mapping[str, Any]) -> Counts:
+    """Pairwise coreference links (two mentions in one entity) among the mentions both
+    passes annotated identically (span + label): links of A are the reference, B's are
+    scored against them, so clustering is judged apart from mention detection."""
+    def entity_of(ann: Mapping[str, Any]) -> dict[tuple[int, int, str], str]:
+        return {(int(m["start"]), int(m["end"]), str(m["label"])): str(m["entity"])
+                for m in ann.get("mentions") or []}
+
+    ea, eb = entity_of(a), entity_of(b)
+    common = sorted(ea.keys() & eb.keys())
+
+    def links(ent: dict[tuple[int, int, str], str]) -> set[tuple[int, int]]:
+        return {(i, j) for i in range(len(common)) for j in range(i + 1, len(common))
+                if ent[common[i]] == ent[common[j]]}
+
+    la, lb = links(ea), links(eb)
+    both = len(la & lb)
+    return Counts(correct=both, missed=len(la) - both, spurious=len(lb) - both)
+
+
 def _share(k: int, n: int) -> float | None:
     return k / n if n else None
 
@@ -82,7 +104,8 @@ def agreement_corpus(pairs: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]
     for a, b in pairs:
         _check_pair(a, b)
         va, vb = view_from_annotation(a), view_from_annotation(b)
-        per_doc.append(document_counts(va, vb))
+        per_doc.append({**document_counts(va, vb),
+                        "coreference/links": coreference_counts(a, b)})
         for k, v in _linking(va.entities, vb.entities).items():
             tallies[k] = tallies.get(k, 0) + v
     totals = total(per_doc)
