@@ -9,7 +9,7 @@ order, so the first copy wins exactly as in the gold build (`decide`, pure).
 LSH banding (BANDS x ROWS of the signature) finds the candidate pairs; each candidate is
 confirmed with the signature's Jaccard estimate. The bands live in numpy arrays rather than
 datasketch's MinHashLSH: its dict-of-sets index was measured at 5.5 KB per document (55 MiB
-per 10,000 documents, growing with the crawl), these arrays take 640 bytes per document.
+per 10,000 documents, growing with the crawl); `BandIndex` keeps numeric arrays only.
 """
 
 from __future__ import annotations
@@ -92,27 +92,41 @@ def band_keys(sigs: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> np.ndar
     return keys
 
 
-def _candidates(keys: np.ndarray, members: np.ndarray) -> dict[int, set[int]]:
-    """For each document, the earlier documents sharing at least one band with it."""
-    out: dict[int, set[int]] = {}
-    for band in range(keys.shape[1]):
-        col = keys[members, band]
-        order = np.argsort(col, kind="stable")  # equal keys stay in file-name order
-        sorted_keys = col[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        sizes = np.diff(np.r_[starts, len(col)])
-        for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-            run = members[order[start:start + size]]
-            for p in range(1, len(run)):
-                out.setdefault(int(run[p]), set()).update(int(i) for i in run[:p])
-    return out
-
-
 def body_keys(body_sha256: list[str]) -> np.ndarray:
     """(n, 2) uint64: the first 128 bits of each body hash (16 bytes instead of a 64-char
     string per document)."""
     return np.frombuffer(b"".join(bytes.fromhex(h)[:16] for h in body_sha256),
                          dtype="<u8").reshape(len(body_sha256), 2)
+
+
+class BandIndex:
+    """Per band, the first copies sorted by band key, and for every document where its own
+    key's run starts and how long it is: the candidates of a document are looked up when its
+    turn comes, so no set of candidates is ever stored (documents that share paragraphs can
+    have hundreds of them). Numeric arrays only: 12 bytes per document per band."""
+
+    def __init__(self, sigs: np.ndarray, members: np.ndarray) -> None:
+        keys = band_keys(sigs)
+        n, bands = keys.shape
+        self.orders = np.empty((bands, len(members)), dtype=np.int32)
+        self.starts = np.empty((n, bands), dtype=np.int32)
+        self.sizes = np.empty((n, bands), dtype=np.int32)
+        for b in range(bands):
+            order = members[np.argsort(keys[members, b], kind="stable")]
+            sorted_keys = keys[order, b]
+            self.orders[b] = order
+            self.starts[:, b] = np.searchsorted(sorted_keys, keys[:, b], side="left")
+            self.sizes[:, b] = np.searchsorted(sorted_keys, keys[:, b], side="right") \
+                - self.starts[:, b]
+
+    def candidates(self, j: int) -> np.ndarray:
+        """First copies sharing at least one band with document j (j itself included)."""
+        shared = np.flatnonzero(self.sizes[j] > 1)
+        if not len(shared):
+            return np.empty(0, dtype=np.int32)
+        return np.unique(np.concatenate([
+            self.orders[b, self.starts[j, b]:self.starts[j, b] + self.sizes[j, b]]
+            for b in shared]))
 
 
 def decide(names: list[str], keys: np.ndarray, sigs: np.ndarray,
@@ -126,19 +140,19 @@ def decide(names: list[str], keys: np.ndarray, sigs: np.ndarray,
         return
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     first_of = first[inverse.reshape(-1)]
-    members = np.flatnonzero(first_of == np.arange(n))  # first copies of each body
-    cands = _candidates(band_keys(sigs), members)
+    index = BandIndex(sigs, np.flatnonzero(first_of == np.arange(n)))
     kept = np.zeros(n, dtype=bool)
     for j in range(n):
         if first_of[j] != j:
             yield Decision(names[j], "exact", names[first_of[j]])
             continue
-        earlier = sorted(i for i in cands.get(j, ()) if kept[i])
-        if earlier:
+        earlier = index.candidates(j)
+        earlier = earlier[(earlier < j) & kept[earlier]]  # sorted: file-name order
+        if len(earlier):
             sims = np.count_nonzero(sigs[earlier] == sigs[j], axis=1) / sigs.shape[1]
             best = int(np.argmax(sims))  # first maximum = earliest file among the best
             if sims[best] >= threshold:
-                yield Decision(names[j], "near", names[earlier[best]], float(sims[best]))
+                yield Decision(names[j], "near", names[int(earlier[best])], float(sims[best]))
                 continue
         kept[j] = True
         yield Decision(names[j], "unique")
