@@ -103,3 +103,18 @@ def test_vocabularies_cover_what_metadata_can_say(schema):
     assert schema.vocabulary("provenance") == ["crawl_line", "body", "external"]
     assert schema.vocabulary("confidence") == ["high", "medium", "low"]
     assert schema.vocabulary("precision") == ["day", "month", "year"]
+
+
+def test_span_tables_and_role_labels_come_from_the_schema() -> None:
+    from trisec.schema import load_schema
+
+    s = load_schema()
+    # span tables are flagged in dataset.yaml; each has one id column per gold item
+    assert s.span_tables and set(s.span_tables) < set(s.configs)
+    assert all(any(c.endswith("_id") for c in s.configs[t].column_names) for t in s.span_tables)
+    assert "documents" not in s.span_tables and "sentences" not in s.span_tables
+    # role_labels is the union over event types of what labels.yaml allows for the role
+    agent = s.role_labels("agent")
+    assert agent and agent <= set(s.entity_labels)
+    assert agent == {lab for t in s.event_types for lab in s.roles_for(t).get("agent", [])}
+    assert s.role_labels("no-such-role") == set()

@@ -19,13 +19,13 @@ from typing import Any
 
 from .errors import Problem, TrisecError
 from .paths import PASSES_DIR, ROOT
-from .schema import Schema
+from .schema import Schema, load_schema
 
 BEGIN = "<!-- BEGIN GENERATED: {name} -->"
 END = "<!-- END GENERATED: {name} -->"
 _BLOCK = re.compile(r"<!-- BEGIN GENERATED: (?P<name>[\w-]+) -->\n(?P<body>.*?)"
                     r"<!-- END GENERATED: (?P=name) -->", re.S)
-LAYERS = ("mentions", "events", "arguments", "attributions")
+LAYERS = load_schema().span_tables  # the flat gold-layer configs, from schema/dataset.yaml
 
 
 # -- small helpers -------------------------------------------------------------------------

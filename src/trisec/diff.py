@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, TrisecError
+from .schema import load_schema
 
-LAYERS = ("mentions", "events", "arguments", "attributions")
+LAYERS = load_schema().span_tables  # the flat gold-layer configs, from schema/dataset.yaml
 METADATA_FIELDS = ("split", "source_file", "sha256", "title", "dateline", "published",
                    "outlet", "url", "language")
 BUMPS = ("none", "patch", "minor", "major")

@@ -35,6 +35,7 @@ class Config:
     description: str
     columns: tuple[Column, ...]
     default: bool = False
+    span_table: bool = False  # flat view of a gold layer (mentions, events, ...)
 
     @property
     def column_names(self) -> list[str]:
@@ -82,6 +83,15 @@ class Schema:
             if item["name"] == event_type:
                 return {r["name"]: list(r.get("labels") or []) for r in item.get("roles", [])}
         return {}
+
+    def role_labels(self, role: str) -> set[str]:
+        """Entity labels that may fill `role` in any event type."""
+        return {label for t in self.event_types for label in self.roles_for(t).get(role, [])}
+
+    @property
+    def span_tables(self) -> tuple[str, ...]:
+        """Configs that are flat one-row-per-item views of a gold layer."""
+        return tuple(name for name, c in self.configs.items() if c.span_table)
 
     @property
     def all_roles(self) -> list[str]:
@@ -203,5 +213,6 @@ def _load_schema_cached(schema_dir: Path) -> Schema:
     for name, spec in dataset["configs"].items():
         cols = tuple(Column(c["name"], c["type"], c.get("description", ""))
                      for c in spec["columns"])
-        configs[name] = Config(name, spec.get("description", ""), cols, bool(spec.get("default")))
+        configs[name] = Config(name, spec.get("description", ""), cols, bool(spec.get("default")),
+                               bool(spec.get("span_table")))
     return Schema(dataset=dataset, labels=labels, configs=configs)

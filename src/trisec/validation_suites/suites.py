@@ -328,7 +328,7 @@ def attributions_suite(schema: Schema) -> SuiteSpec:
 
 def consistency_suite(schema: Schema) -> SuiteSpec:
     exps = [at_least("sentences.flat", 1, "every document has sentences")]
-    for layer in ("mentions", "events", "arguments", "attributions"):
+    for layer in schema.span_tables:
         exps += [equal(f"{layer}.nested", f"{layer}.flat",
                        f"{layer}: the nested documents column and the flat config agree in "
                        "count"),
