@@ -18,7 +18,7 @@ import pandas as pd
 
 
 def tables(rows: int, per_doc: int, schema):  # type: ignore[no-untyped-def]
-    from trisec.validation_suites.frames import empty_table
+    from trisec.validation.frames import empty_table
 
     docs = max(1, rows // per_doc)
     word = "Seoul"  # every mention is a 5-letter GPE token separated by a space
@@ -50,8 +50,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from trisec.schema import load_schema
-    from trisec.validation_suites.frames import mentions_frame
-    from trisec.validation_suites.suites import result_format, suite_specs, to_gx
+    from trisec.validation.frames import mentions_frame
+    from trisec.validation.suites import result_format, suite_specs, to_gx
 
     schema = load_schema()
     spec = next(s for s in suite_specs(schema) if s.name == "mentions")
@@ -63,7 +63,7 @@ def main() -> None:
     t3 = time.perf_counter()
     import great_expectations as gx
 
-    from trisec.validation_suites import expectations  # noqa: F401
+    from trisec.validation import expectations  # noqa: F401
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     # an ephemeral context with the same expectations `trisec validate --define` commits:

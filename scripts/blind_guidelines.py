@@ -23,9 +23,9 @@ from pathlib import Path
 
 import yaml
 
-from trisec.build import default_corpus
 from trisec.paths import ROOT
-from trisec.pipeline import published_documents
+from trisec.release.build import default_corpus
+from trisec.release.pipeline import published_documents
 
 QUOTED = re.compile(r"[\"“`']([^\"”`']{6,}?)[\"”`']")
 NGRAM = 4
@@ -104,7 +104,7 @@ def blind_labels(labels: dict, corpus: Corpus) -> tuple[dict, int]:
 
 
 def main(out: Path) -> None:
-    from trisec.guidelines import refresh_guidelines
+    from trisec.annotation.guidelines import refresh_guidelines
 
     corpus = Corpus("\n".join(d.text for d in published_documents(default_corpus())))
     out.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Shared fixtures: the real corpus, small raw fixture files, a release built once per session.
 
-Reuse `release` (a tmp release built from corpus/ with trisec.build.write_release) instead of
+Reuse `release` (a tmp release built from corpus/ with trisec.release.build.write_release)
+instead of
 building again: a build costs about a second. Never write into it; copy it first.
 """
 
@@ -18,13 +19,13 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
-from trisec.build import BuildResult, write_release  # noqa: E402
-from trisec.clean import clean  # noqa: E402
-from trisec.document import Document  # noqa: E402
-from trisec.ingest import decode, read_raw  # noqa: E402
-from trisec.paths import GOLD_DIR, METADATA_DIR, RAW_DIR  # noqa: E402
-from trisec.pipeline import Corpus  # noqa: E402
-from trisec.schema import Schema, load_schema  # noqa: E402
+from trisec.document import Document
+from trisec.documents.clean import clean
+from trisec.documents.ingest import decode, read_raw
+from trisec.paths import GOLD_DIR, METADATA_DIR, RAW_DIR
+from trisec.release.build import BuildResult, write_release
+from trisec.release.pipeline import Corpus
+from trisec.schema import Schema, load_schema
 
 FIXTURES_RAW = Path(__file__).parent / "fixtures" / "raw"
 

@@ -11,12 +11,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from trisec.add import NOT_LOOKED_UP, add_files, corpus_at, read_checksums, removal_lines
-from trisec.build import default_validator, write_release
 from trisec.cli import main
+from trisec.documents.add import NOT_LOOKED_UP, add_files, corpus_at, read_checksums, removal_lines
+from trisec.documents.ingest import decode, read_raw
 from trisec.errors import TrisecError
-from trisec.ingest import decode, read_raw
 from trisec.paths import CORPUS_DIR, RAW_CHECKSUMS, RAW_DIR, VALIDATION_DIR
+from trisec.release.build import default_validator, write_release
 from trisec.schema import Schema
 
 SEED = "004_fd7d536830c83d2c.txt"
@@ -166,7 +166,7 @@ def validate(release: Path, tmp_path: Path) -> None:
     validator = default_validator()
     if validator is None:
         return  # no validation module in this checkout: the build above is the check
-    from trisec.validate import define_suites, validate_release
+    from trisec.validation.gate import define_suites, validate_release
 
     if (VALIDATION_DIR / "great_expectations.yml").is_file():
         validate_release(release)

@@ -8,16 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from trisec.annotations import (
-    read_annotation,
-    text_sha256,
-    verify,
-    write_annotation,
-)
-from trisec.build import default_corpus
+from trisec.annotation.gold import read_annotation, text_sha256, verify, write_annotation
+from trisec.annotation.reanchor import locate, reanchor
 from trisec.errors import TrisecError
-from trisec.pipeline import published_documents
-from trisec.reanchor import locate, reanchor
+from trisec.release.build import default_corpus
+from trisec.release.pipeline import published_documents
 from trisec.schema import load_schema
 
 DOC = "tsn-8d916232446cf2d2"  # 004: Austin-Hamada meeting in Tokyo
@@ -198,7 +193,7 @@ def test_check_command_reports_each_file(good: dict, tmp_path: Path) -> None:
 
 
 def test_disagreements_list_each_layer(good: dict, text: str) -> None:
-    from trisec.disagreements import disagreements
+    from trisec.annotation.disagreements import disagreements
 
     b = copy.deepcopy(good)
     b["mentions"][2]["gpe_role"] = "GOV"  # attribute differs
@@ -217,7 +212,7 @@ def test_disagreements_list_each_layer(good: dict, text: str) -> None:
 
 
 def test_disagreements_show_cluster_differences(good: dict, text: str) -> None:
-    from trisec.disagreements import disagreements
+    from trisec.annotation.disagreements import disagreements
 
     b = copy.deepcopy(good)
     b["mentions"][1]["entity"] = "E1"  # B puts Hamada in Austin's cluster

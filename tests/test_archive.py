@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from trisec.archive import DOC_FILES, SUMS, write_release_archive
 from trisec.errors import TrisecError
+from trisec.release.archive import DOC_FILES, SUMS, write_release_archive
 from trisec.schema import Schema
 
 

@@ -1,7 +1,7 @@
 """The synthetic crawl: deterministic, made of real pieces, with every crawl case and bad file.
 
 Expected values are derived from the generator's own report and from cleaning the pages with
-trisec.clean (the pipeline's reading), never copied from a previous run.
+trisec.documents.clean (the pipeline's reading), never copied from a previous run.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from trisec.bench.synth import (
     generate,
     harvest,
 )
-from trisec.clean import CRAWL_DATE, clean, leftover_boilerplate
+from trisec.documents.clean import CRAWL_DATE, clean, leftover_boilerplate
+from trisec.documents.ingest import decode, read_raw
 from trisec.errors import TrisecError
-from trisec.ingest import decode, read_raw
 from trisec.paths import RAW_DIR
 
 N = 120

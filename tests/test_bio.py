@@ -1,4 +1,4 @@
-"""Entity spans <-> BIO tags (trisec.bio), checked by hand and against seqeval."""
+"""Entity spans <-> BIO tags (trisec.documents.bio), checked by hand and against seqeval."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from seqeval.metrics.sequence_labeling import get_entities
 
-from trisec.bio import bio_tags, spans_from_bio
-from trisec.sentences import split_sentences
+from trisec.documents.bio import bio_tags, spans_from_bio
+from trisec.documents.sentences import split_sentences
 
 TEXT = "South Korea and Japan met the U.S. Forces Korea commander in Seoul."
 

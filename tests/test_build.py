@@ -1,4 +1,4 @@
-"""The release build (trisec.build, trisec.release, trisec.pipeline): per-step stats,
+"""The release build (trisec.release.build, .writer, .pipeline): per-step stats,
 duplicates, atomic publication, reproducibility, `trisec build --check`, and loading the
 result the way users do (datasets offline, Dataset.from_parquet, pandas, DuckDB)."""
 
@@ -16,13 +16,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from trisec import pipeline
-from trisec.annotations import text_sha256, write_annotation
-from trisec.build import build, write_release
+from trisec.annotation.gold import text_sha256, write_annotation
 from trisec.cli import main
 from trisec.errors import TrisecError
-from trisec.pipeline import Corpus, Stats, published_documents
-from trisec.release import read_manifest
+from trisec.release import pipeline
+from trisec.release.build import build, write_release
+from trisec.release.pipeline import Corpus, Stats, published_documents
+from trisec.release.writer import read_manifest
 
 DOC_004 = "tsn-8d916232446cf2d2"  # 004_fd7d536830c83d2c.txt (Austin-Hamada meeting)
 

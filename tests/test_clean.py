@@ -1,4 +1,4 @@
-"""Cleaning rules (trisec.clean) on small raw pages, one per crawl case (tests/fixtures/raw).
+"""Cleaning rules (documents.clean) on small raw pages, one per crawl case (tests/fixtures/raw).
 
 Expected removals and kept paragraphs are written from reading each fixture, not from the
 code's output; every fixture must also satisfy the audit property (conftest.assert_accounted).
@@ -13,10 +13,10 @@ from conftest import FIXTURES_RAW, assert_accounted
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trisec.clean import body_hash, clean
 from trisec.document import RawArticle
+from trisec.documents.clean import body_hash, clean
+from trisec.documents.ingest import decode
 from trisec.errors import TrisecError
-from trisec.ingest import decode
 
 # fixture -> (title, [(reason, exact removed raw text)] in raw order, kept paragraphs given as
 # 1-based raw line numbers (whole line kept) or as the exact expected paragraph)

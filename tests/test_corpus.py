@@ -17,10 +17,10 @@ import pytest
 import yaml
 from conftest import assert_accounted
 
-from trisec.clean import clean
 from trisec.document import Document, Removal
-from trisec.ingest import decode, read_raw
-from trisec.metadata import merge_metadata
+from trisec.documents.clean import clean
+from trisec.documents.ingest import decode, read_raw
+from trisec.documents.metadata import merge_metadata
 from trisec.paths import RAW_CHECKSUMS, RAW_DIR, ROOT
 from trisec.schema import split_of
 

@@ -1,13 +1,13 @@
-"""Publication date resolution (trisec.dates): the order of trust in docs/CLEANING.md."""
+"""Publication date resolution (trisec.documents.dates): the order of trust in docs/CLEANING.md."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from trisec.clean import clean
-from trisec.dates import dateline_day, resolve_published
 from trisec.document import RawArticle
-from trisec.metadata import merge_metadata
+from trisec.documents.clean import clean
+from trisec.documents.dates import dateline_day, resolve_published
+from trisec.documents.metadata import merge_metadata
 
 
 def crawl(value: str, precision: str = "day") -> dict:

@@ -14,7 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from trisec.datasheet import (
+from trisec.errors import TrisecError
+from trisec.paths import DATASET_DIR, ROOT
+from trisec.release.datasheet import (
     BLOCKS,
     agreement_result,
     block_names,
@@ -23,8 +25,6 @@ from trisec.datasheet import (
     render_blocks,
     stale_blocks,
 )
-from trisec.errors import TrisecError
-from trisec.paths import DATASET_DIR, ROOT
 from trisec.schema import Schema
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
@@ -53,7 +53,7 @@ def _section(card: str, heading: str) -> str:
 def test_card_parses_with_huggingface_hub(which: str, request: pytest.FixtureRequest) -> None:
     from huggingface_hub import DatasetCard
 
-    from trisec.archive import DOC_FILES
+    from trisec.release.archive import DOC_FILES
 
     release = request.getfixturevalue(which)
     card = DatasetCard.load(release / "README.md")

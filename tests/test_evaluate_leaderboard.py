@@ -15,10 +15,10 @@ from test_evaluate_scorer import (
     write_jsonl,
 )
 
-from trisec.annotations import write_annotation
-from trisec.card import BuildContext
-from trisec.extras.leaderboard import KEY, extend, leaderboard_section
-from trisec.release import SplitCounts
+from trisec.annotation.gold import write_annotation
+from trisec.release.card import BuildContext
+from trisec.release.extras.leaderboard import KEY, extend, leaderboard_section
+from trisec.release.writer import SplitCounts
 from trisec.schema import Schema
 
 __all__ = ["gold_release", "nogold_release"]  # fixtures shared with test_evaluate_scorer
@@ -78,7 +78,7 @@ def test_rows_are_scored_from_the_files(gold_release: Path, schema: Schema,
 def test_committed_rules_file_is_accepted_by_the_leaderboard(gold_release: Path,
                                                              schema: Schema,
                                                              tmp_path: Path) -> None:
-    from trisec.extras.leaderboard import PREDICTIONS_DIR
+    from trisec.release.extras.leaderboard import PREDICTIONS_DIR
 
     text = leaderboard_section(gold_release, schema, PREDICTIONS_DIR, tmp_path / "none")
     assert "| `rules` |" in text and "rejected" not in text

@@ -11,8 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from trisec.annotations import text_sha256, write_annotation
-from trisec.build import write_release
+from trisec.annotation.gold import text_sha256, write_annotation
 from trisec.cli import main
 from trisec.errors import TrisecError
 from trisec.evaluate.benchmark import evaluate_file
@@ -20,7 +19,8 @@ from trisec.evaluate.gold import read_gold
 from trisec.evaluate.labelmap import from_labels_yaml, from_relation
 from trisec.evaluate.views import view_to_prediction
 from trisec.paths import METADATA_DIR, RAW_DIR
-from trisec.pipeline import Corpus
+from trisec.release.build import write_release
+from trisec.release.pipeline import Corpus
 from trisec.schema import Schema
 
 FAST = {"resamples": 200}

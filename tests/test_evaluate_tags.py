@@ -1,4 +1,4 @@
-"""The BIO view (trisec.bio + evaluate.tags) agrees with seqeval on random tag sequences."""
+"""The BIO view (documents.bio + evaluate.tags) agrees with seqeval on random tag sequences."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from seqeval.metrics import classification_report, f1_score, precision_score, re
 from seqeval.scheme import IOB2
 from test_evaluate_scorer import gold_release
 
-from trisec.bio import bio_tags
+from trisec.documents.bio import bio_tags
 from trisec.evaluate.spans import prf
 from trisec.evaluate.tags import entities_from_tags, tag_counts, tag_spans
 
@@ -25,7 +25,7 @@ LABELS = ["PER", "GPE", "WEA"]
 @st.composite
 def iob2_sentence(draw: st.DrawFn, n: int) -> list[str]:
     """Well-formed IOB2 over n tokens, made the way the release makes them: flat token
-    spans through trisec.bio.bio_tags."""
+    spans through trisec.documents.bio.bio_tags."""
     spans, pos = [], 0
     while pos < n:
         pos += draw(st.integers(0, 3))
@@ -98,7 +98,7 @@ def test_tag_spans_and_document_offsets() -> None:
 
 def test_release_sentences_view_agrees_with_seqeval(gold_release: Path) -> None:
     """On the real `sentences` rows of a release with (hand-made) gold: gold tags from the
-    release, predicted tags from the rule baseline's spans through trisec.bio.bio_tags."""
+    release, predicted tags from the rule baseline's spans through trisec.documents.bio.bio_tags."""
     from trisec.baselines.rules import RuleBaseline
 
     sents = pq.read_table(gold_release / "data/sentences/test-00000-of-00001.parquet"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from trisec.guidelines import (
+from trisec.annotation.guidelines import (
     BEGIN_MARKER,
     END_MARKER,
     refresh_guidelines,
@@ -155,7 +155,7 @@ def test_shared_roles_are_reused(labels: dict[str, Any]) -> None:
 def test_guidelines_block_is_fresh(labels: dict[str, Any]) -> None:
     text = GUIDELINES_PATH.read_text(encoding="utf-8")
     assert refresh_guidelines(labels, text) == text, (
-        "label tables are stale: run `python -m trisec.guidelines`"
+        "label tables are stale: run `python -m trisec.annotation.guidelines`"
     )
 
 

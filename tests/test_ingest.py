@@ -1,4 +1,4 @@
-"""Reading and decoding raw files (trisec.ingest) and the `trisec ingest` command."""
+"""Reading and decoding raw files (trisec.documents.ingest) and the `trisec ingest` command."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from trisec.cli import main
 from trisec.document import RawArticle
+from trisec.documents.ingest import decode, iter_raw, read_raw
 from trisec.errors import TrisecError
-from trisec.ingest import decode, iter_raw, read_raw
 
 BAD = {  # fixture -> words the one-line problem must contain
     "empty.txt": "empty file",

@@ -20,20 +20,20 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from trisec.annotations import read_annotation, text_sha256
-from trisec.build import write_release
-from trisec.cli import main
-from trisec.errors import TrisecError
-from trisec.labelstudio import (
+from trisec.annotation.gold import read_annotation, text_sha256
+from trisec.annotation.labelstudio import (
     ATTRIBUTES,
     import_export,
     labeling_config,
     pick_annotation,
     to_task,
 )
+from trisec.annotation.preannotate import fixed_mention_types, preannotate, silver_annotation
+from trisec.cli import main
+from trisec.errors import TrisecError
 from trisec.paths import CORPUS_DIR, RAW_DIR
-from trisec.pipeline import Corpus, published_documents
-from trisec.preannotate import fixed_mention_types, preannotate, silver_annotation
+from trisec.release.build import write_release
+from trisec.release.pipeline import Corpus, published_documents
 from trisec.schema import Schema
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"

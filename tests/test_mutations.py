@@ -2,7 +2,7 @@
 
 A good release is built once from corpus/raw + corpus/metadata with the hand-made gold
 fixture (tests/fixtures/gold, two real documents, one per split); each test copies it, breaks
-it one way (trisec.validation_suites.mutations) and runs the suite that mutation targets.
+it one way (trisec.validation.mutations) and runs the suite that mutation targets.
 The untouched release passing the full gate is tested in test_validate.py.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from trisec.paths import VALIDATION_DIR
-from trisec.validation_suites.mutations import MUTATIONS, Mutation, check_mutation, good_release
-from trisec.validation_suites.suites import copy_project, suite_specs
+from trisec.validation.mutations import MUTATIONS, Mutation, check_mutation, good_release
+from trisec.validation.suites import copy_project, suite_specs
 
 GOLD_FIXTURE = Path(__file__).parent / "fixtures" / "gold"
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from trisec.build import write_release
 from trisec.errors import Problem, TrisecError
 from trisec.paths import METADATA_DIR, RAW_DIR, SCHEMA_DIR
-from trisec.pipeline import Corpus
-from trisec.publish import (
+from trisec.release.build import write_release
+from trisec.release.pipeline import Corpus
+from trisec.release.publish import (
     Check,
     Plan,
     changelog_entry,
@@ -31,7 +31,7 @@ from trisec.publish import (
     require_token,
     upload,
 )
-from trisec.release import read_manifest, sha256_file
+from trisec.release.writer import read_manifest, sha256_file
 from trisec.schema import Schema, load_schema
 
 CHANGELOG = """# Changelog

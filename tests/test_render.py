@@ -16,16 +16,16 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from trisec.annotations import read_annotation
-from trisec.build import write_release
+from trisec.annotation.gold import read_annotation
 from trisec.cli import main
-from trisec.palette import label_colors
 from trisec.paths import CORPUS_DIR, RAW_DIR
-from trisec.pipeline import Corpus
-from trisec.plot import figure, write_plot
-from trisec.render import DisplaySpan, display_colors, paragraph_markup, render_release
+from trisec.release.build import write_release
+from trisec.release.pipeline import Corpus
+from trisec.release.stats import layer_counts
 from trisec.schema import Schema
-from trisec.stats import layer_counts
+from trisec.views.palette import label_colors
+from trisec.views.plot import figure, write_plot
+from trisec.views.render import DisplaySpan, display_colors, paragraph_markup, render_release
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
 DOC_A = "tsn-0a03047450b14bf5"

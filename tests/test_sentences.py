@@ -1,12 +1,12 @@
-"""Sentences and tokens with document offsets (trisec.sentences)."""
+"""Sentences and tokens with document offsets (trisec.documents.sentences)."""
 
 from __future__ import annotations
 
 import pytest
 
-from trisec.clean import clean
-from trisec.ingest import decode, read_raw
-from trisec.sentences import Sentence, sentence_at, split_sentences
+from trisec.documents.clean import clean
+from trisec.documents.ingest import decode, read_raw
+from trisec.documents.sentences import Sentence, sentence_at, split_sentences
 
 
 def _texts(text: str) -> list[str]:

@@ -3,7 +3,7 @@
 One small synthetic crawl (trisec.bench.synth, with planted bad files and duplicates) is built
 once with the local executor and once on Ray Data (Ray started once for the module, 2 CPUs).
 Expected values come from the generator's report and from the gold build's own functions
-(trisec.clean, trisec.assemble, trisec.schema), never from a previous silver run.
+(trisec.documents.clean, trisec.release.assemble, trisec.schema), never from a previous silver run.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from trisec.assemble import document_row
 from trisec.bench.synth import BAD_REASONS, CrawlReport, generate, harvest
-from trisec.bio import spans_from_bio
-from trisec.clean import body_hash
+from trisec.documents.bio import spans_from_bio
+from trisec.documents.clean import body_hash
 from trisec.errors import TrisecError
 from trisec.paths import DATASET_DIR, RAW_DIR
+from trisec.release.assemble import document_row
 from trisec.schema import Schema, split_of
 from trisec.silver.dedup import body_keys, decide, signature, signatures, similarity
 from trisec.silver.plan import Layout, crawl_files, plan_shards

@@ -11,13 +11,13 @@ import spacy
 from click.testing import CliRunner
 from spacy.tokens import DocBin
 
-from trisec.annotations import read_annotation, text_sha256
+from trisec.annotation.gold import read_annotation, text_sha256
+from trisec.annotation.spacy_export import doc_to_annotation, make_doc
 from trisec.cli import main
+from trisec.documents.sentences import split_sentences
 from trisec.paths import CORPUS_DIR, RAW_DIR
-from trisec.pipeline import Corpus, published_documents
+from trisec.release.pipeline import Corpus, published_documents
 from trisec.schema import Schema, split_of
-from trisec.sentences import split_sentences
-from trisec.spacy_export import doc_to_annotation, make_doc
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
 
@@ -128,7 +128,7 @@ CORPUS_GOLD = sorted((CORPUS_DIR / "annotations" / "gold").glob("*.json"))
 
 @pytest.mark.skipif(not CORPUS_GOLD, reason="no gold annotations in corpus/ yet")
 def test_the_corpus_gold_survives_the_docbin(texts: dict[str, str], tmp_path: Path) -> None:
-    from trisec.spacy_export import write_docbins
+    from trisec.annotation.spacy_export import write_docbins
 
     golds = [read_annotation(p) for p in CORPUS_GOLD]
     write_docbins(tmp_path, [("all", make_doc(texts[a["doc_id"]], a)) for a in golds])

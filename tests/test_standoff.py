@@ -9,15 +9,13 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from trisec.annotations import text_sha256, write_annotation
-from trisec.build import write_release
+from trisec.annotation.gold import text_sha256, write_annotation
+from trisec.documents.ingest import read_raw
 from trisec.errors import TrisecError
-from trisec.ingest import read_raw
 from trisec.paths import METADATA_DIR, RAW_DIR
-from trisec.pipeline import Corpus, Stats, clean_step
-from trisec.release import compare_folders, read_manifest
-from trisec.schema import load_schema
-from trisec.standoff import (
+from trisec.release.build import write_release
+from trisec.release.pipeline import Corpus, Stats, clean_step
+from trisec.release.standoff import (
     RELEASE_MANIFEST,
     SOURCES,
     dropped_fields,
@@ -25,6 +23,8 @@ from trisec.standoff import (
     read_sources,
     rehydrate,
 )
+from trisec.release.writer import compare_folders, read_manifest
+from trisec.schema import load_schema
 
 GOLD_FILE = "000_983addbeba9461a4.txt"
 

@@ -17,16 +17,16 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from trisec.annotations import read_annotation, text_sha256, verify
-from trisec.clean import clean, leftover_boilerplate
+from trisec.annotation.gold import read_annotation, text_sha256, verify
+from trisec.documents.clean import clean, leftover_boilerplate
+from trisec.documents.ingest import decode, read_raw
 from trisec.errors import TrisecError
-from trisec.ingest import decode, read_raw
 from trisec.paths import METADATA_DIR, RAW_DIR, VALIDATION_DIR
 from trisec.schema import load_schema
-from trisec.validation_suites import checks
-from trisec.validation_suites.mutations import good_release, mutate, read_rows, write_rows
-from trisec.validation_suites.suites import COMMITTED, suite_specs
-from trisec.validation_suites.suites import copy_project as copy_validation_project
+from trisec.validation import checks
+from trisec.validation.mutations import good_release, mutate, read_rows, write_rows
+from trisec.validation.suites import COMMITTED, suite_specs
+from trisec.validation.suites import copy_project as copy_validation_project
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_FIXTURE = Path(__file__).parent / "fixtures" / "gold"
@@ -200,7 +200,7 @@ def test_suite_value_sets_come_from_the_schema(schema):
 
 def test_committed_suites_are_what_define_writes(tmp_path, schema):
     """validation/ is generated, never hand-edited: defining again changes no byte."""
-    from trisec.validate import define_suites
+    from trisec.validation.gate import define_suites
 
     counts = dict(define_suites(tmp_path / "validation", schema))
     assert counts == {s.name: len(s.expectations) for s in suite_specs(schema)}
@@ -215,7 +215,7 @@ def test_committed_suites_are_what_define_writes(tmp_path, schema):
 def test_loaded_suites_have_every_expectation(project, schema):
     import great_expectations as gx
 
-    from trisec.validation_suites import expectations  # noqa: F401
+    from trisec.validation import expectations  # noqa: F401
 
     ctx = gx.get_context(mode="file", context_root_dir=str(project))
     for spec in suite_specs(schema):
@@ -227,7 +227,7 @@ def test_loaded_suites_have_every_expectation(project, schema):
 
 def test_an_expectation_gx_drops_on_load_stops_the_run(tmp_path, gold_release, schema):
     """GX silently drops an expectation whose class is not registered; the run must not pass."""
-    from trisec.validate import run_validation
+    from trisec.validation.gate import run_validation
 
     proj = copy_project(tmp_path / "validation")
     path = proj / "expectations" / "sentences.json"
@@ -246,7 +246,7 @@ def test_suites_defined_from_another_schema_are_refused(tmp_path, project, gold_
     labels = yaml.safe_load((schema_dir / "labels.yaml").read_text())
     labels["entity_labels"].append({"name": "MONEY"})
     (schema_dir / "labels.yaml").write_text(yaml.safe_dump(labels))
-    from trisec.validate import run_validation
+    from trisec.validation.gate import run_validation
 
     with pytest.raises(TrisecError) as err:
         run_validation(gold_release, project, load_schema(schema_dir))
@@ -256,7 +256,7 @@ def test_suites_defined_from_another_schema_are_refused(tmp_path, project, gold_
 # --- runs on releases ---------------------------------------------------------------------------
 
 def test_the_current_corpus_release_passes(release, project):
-    from trisec.validate import run_validation
+    from trisec.validation.gate import run_validation
 
     report = run_validation(release, project)
     assert report.success, [str(p) for p in report.problems()]
@@ -266,7 +266,7 @@ def test_the_current_corpus_release_passes(release, project):
 
 def test_the_gold_fixture_release_passes_and_data_docs_build_offline(gold_release, project,
                                                                      schema):
-    from trisec.validate import run_validation
+    from trisec.validation.gate import run_validation
 
     report = run_validation(gold_release, project, docs=True)
     assert report.success, [str(p) for p in report.problems()]
@@ -281,7 +281,7 @@ def test_the_gold_fixture_release_passes_and_data_docs_build_offline(gold_releas
 
 
 def test_a_release_without_gold_passes_vacuously(bare_release, project):
-    from trisec.validate import run_validation
+    from trisec.validation.gate import run_validation
 
     assert not list((bare_release / "data").glob("mentions/*.parquet"))
     report = run_validation(bare_release, project)
@@ -292,7 +292,7 @@ def test_a_release_without_gold_passes_vacuously(bare_release, project):
 def test_without_gold_the_nested_vs_flat_counts_are_still_compared(tmp_path, bare_release,
                                                                    project, schema):
     """A nested mention with no flat row (the flat file absent altogether) is caught."""
-    from trisec.validate import run_validation
+    from trisec.validation.gate import run_validation
 
     broken = tmp_path / "release"
     shutil.copytree(bare_release, broken)
@@ -301,7 +301,7 @@ def test_without_gold_the_nested_vs_flat_counts_are_still_compared(tmp_path, bar
                             "label": schema.entity_labels[0], "mention_type": None,
                             "gpe_role": None, "entity": "E1", "timex_value": None}]
     write_rows(path, rows)
-    from trisec.validation_suites.mutations import refresh_manifest
+    from trisec.validation.mutations import refresh_manifest
 
     refresh_manifest(broken, schema)
     report = run_validation(broken, project, suites=["consistency"])
@@ -312,8 +312,8 @@ def test_without_gold_the_nested_vs_flat_counts_are_still_compared(tmp_path, bar
 
 def test_validate_release_raises_one_problem_per_failing_expectation(tmp_path, gold_release,
                                                                      project, schema):
-    from trisec.validate import validate_release
-    from trisec.validation_suites.mutations import MUTATIONS
+    from trisec.validation.gate import validate_release
+    from trisec.validation.mutations import MUTATIONS
 
     m = next(m for m in MUTATIONS if m.name == "unknown_label")
     target = mutate(gold_release, tmp_path / "broken", m, schema)
@@ -328,9 +328,9 @@ def test_validate_release_raises_one_problem_per_failing_expectation(tmp_path, g
 
 def test_build_publishes_nothing_when_the_gate_fails(tmp_path, tmp_corpus, project, schema):
     """The gate as the build runs it: a staged release the suites reject is never swapped in."""
-    from trisec.build import build, default_validator
-    from trisec.validate import validate_release
-    from trisec.validation_suites.mutations import MUTATIONS
+    from trisec.release.build import build, default_validator
+    from trisec.validation.gate import validate_release
+    from trisec.validation.mutations import MUTATIONS
 
     assert default_validator() is validate_release
     shutil.copytree(GOLD_FIXTURE, tmp_corpus.gold_dir, dirs_exist_ok=True)
@@ -349,7 +349,7 @@ def test_build_publishes_nothing_when_the_gate_fails(tmp_path, tmp_corpus, proje
 
 def test_cli_prints_the_table_and_exits_1_on_failure(tmp_path, gold_release, project, schema):
     from trisec.cli import main
-    from trisec.validation_suites.mutations import MUTATIONS
+    from trisec.validation.mutations import MUTATIONS
 
     runner = CliRunner()
     ok = runner.invoke(main, ["validate", str(gold_release), "--project", str(project)])
@@ -365,13 +365,14 @@ def test_cli_prints_the_table_and_exits_1_on_failure(tmp_path, gold_release, pro
 
 
 def test_great_expectations_is_imported_only_on_the_validate_path():
-    """GX costs seconds to import: the CLI, ingest, build and even trisec.validate's module
+    """GX costs seconds to import: the CLI, ingest, build and even trisec.validation.gate's module
     must not import it until validation actually runs."""
     import subprocess
     import sys
 
-    code = ("import sys, trisec.cli, trisec.build, trisec.pipeline, trisec.ingest, "
-            "trisec.validate, trisec.validation_suites.frames, trisec.validation_suites.suites; "
+    code = ("import sys, trisec.cli, trisec.release.build, trisec.release.pipeline, "
+            "trisec.documents.ingest, "
+            "trisec.validation.gate, trisec.validation.frames, trisec.validation.suites; "
             "print(any(m.startswith('great_expectations') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

@@ -1,5 +1,5 @@
 """`python -m trisec` runs the CLI."""
 
-from .cli import main
+from trisec.cli import main
 
 main()

@@ -12,8 +12,8 @@ import sys
 
 import click
 
-from . import commands
-from .errors import TrisecError
+from trisec import commands
+from trisec.errors import TrisecError
 
 
 class _Group(click.Group):

@@ -16,8 +16,8 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from .errors import Problem, TrisecError
-from .paths import SCHEMA_DIR
+from trisec.errors import Problem, TrisecError
+from trisec.paths import SCHEMA_DIR
 
 _SCALARS = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "bool": pa.bool_()}
 

@@ -13,7 +13,7 @@ Predictor = Callable[[str, str], dict[str, Any]]
 
 
 def rules() -> Predictor:
-    from .rules import RuleBaseline
+    from trisec.baselines.rules import RuleBaseline
 
     return RuleBaseline().predict
 

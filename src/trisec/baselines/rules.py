@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from ..schema import Schema, load_schema
+from trisec.schema import Schema, load_schema
 
 PATTERNS = Path(__file__).parent / "patterns"
 GAZETTEERS = ["organizations", "regions", "countries", "cities", "demonyms", "titles"]
@@ -289,7 +289,7 @@ class RuleBaseline:
         return sorted(ents + people(text, join_hyphens(text, tokens), ents, self.cues))
 
     def predict(self, doc_id: str, text: str) -> dict[str, Any]:
-        from ..sentences import split_sentences
+        from trisec.documents.sentences import split_sentences
 
         sents = split_sentences(text)
         tokens = [t for s in sents for t in zip(s.token_starts, s.token_ends, strict=True)]

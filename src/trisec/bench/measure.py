@@ -68,7 +68,7 @@ class RssSampler(threading.Thread):
         super().__init__(daemon=True)
         import psutil
 
-        from ..silver.executors import current_step
+        from trisec.silver.executors import current_step
 
         self.proc, self.current, self.interval = psutil.Process(), current_step, interval
         self.peaks: dict[str, int] = {}
@@ -84,7 +84,7 @@ class RssSampler(threading.Thread):
 
 def run_pipeline(crawl: Path, out: Path, workers: int) -> dict[str, Any]:
     t0 = time.perf_counter()
-    from ..silver.run import run_silver
+    from trisec.silver.run import run_silver
 
     sampler = RssSampler()
     sampler.start()
@@ -110,8 +110,8 @@ def run_pipeline(crawl: Path, out: Path, workers: int) -> dict[str, Any]:
 def run_floors(out: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    from ..sentences import nlp
-    from ..silver.executors import SILVER_PARQUET
+    from trisec.documents.sentences import nlp
+    from trisec.silver.executors import SILVER_PARQUET
 
     tokenizer = nlp().tokenizer  # the same blank-English tokenizer the pipeline uses
     tok_seconds, tokens = 0.0, 0
@@ -145,7 +145,7 @@ def _child(mode: str, *args: str) -> dict[str, Any]:
         cmd = [sys.executable, "-m", "trisec.bench.measure", mode, *args, str(result_path)]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
-            from ..errors import Problem, TrisecError
+            from trisec.errors import Problem, TrisecError
 
             raise TrisecError(Problem(f"benchmark {mode} process", proc.stderr.strip()[-2000:],
                                       "run the command above by hand to see the error"))
@@ -249,8 +249,8 @@ def benchmark(ns: list[int], workers: int = 1, json_path: Path | None = None,
               workdir: Path | None = None, seed: int = 0,
               progress: Any = None) -> dict[str, Any]:
     """Generate, run and measure each N; returns the JSON-ready report (written if asked)."""
-    from ..paths import RAW_DIR, ROOT
-    from .synth import generate, harvest
+    from trisec.bench.synth import generate, harvest
+    from trisec.paths import RAW_DIR, ROOT
 
     say = progress or (lambda msg: None)
     pools = harvest(RAW_DIR)

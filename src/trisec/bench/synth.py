@@ -23,10 +23,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..clean import _is_body_paragraph, clean
-from ..document import Removal
-from ..errors import Problem, TrisecError
-from ..ingest import decode, read_raw
+from trisec.document import Removal
+from trisec.documents.clean import _is_body_paragraph, clean
+from trisec.documents.ingest import decode, read_raw
+from trisec.errors import Problem, TrisecError
 
 BAD_KINDS = ("empty", "not_utf8", "binary", "boilerplate_only")
 # what the pipeline must say about each planted bad file (a phrase of the quarantine reason)

@@ -9,8 +9,8 @@ import click
 
 
 def _documents() -> dict[str, object]:
-    from ..build import default_corpus
-    from ..pipeline import published_documents
+    from trisec.release.build import default_corpus
+    from trisec.release.pipeline import published_documents
 
     return {d.doc_id: d for d in published_documents(default_corpus())}
 
@@ -25,7 +25,7 @@ def command() -> None:
 def texts(out: Path) -> None:
     """Write what an annotator sees: <doc_id>.txt (published text) and <doc_id>.json
     (doc_id, text_sha256, publication date for TIMEX normalisation)."""
-    from ..annotations import text_sha256
+    from trisec.annotation.gold import text_sha256
 
     out.mkdir(parents=True, exist_ok=True)
     for doc_id, doc in sorted(_documents().items()):
@@ -41,9 +41,9 @@ def texts(out: Path) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def check(files: tuple[Path, ...]) -> None:
     """Verify annotation FILES against the published text and schema/labels.yaml."""
-    from ..annotations import read_annotation, verify
-    from ..errors import Problem, TrisecError
-    from ..schema import load_schema
+    from trisec.annotation.gold import read_annotation, verify
+    from trisec.errors import Problem, TrisecError
+    from trisec.schema import load_schema
 
     schema, docs, failed = load_schema(), _documents(), 0
     for path in files:
@@ -71,8 +71,8 @@ def check(files: tuple[Path, ...]) -> None:
 @click.option("--write", is_flag=True, help="Rewrite the files (only if every span was placed).")
 def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
     """Relocate spans by their quoted text onto the current published text."""
-    from ..annotations import read_annotation, text_sha256, write_annotation
-    from ..reanchor import reanchor
+    from trisec.annotation.gold import read_annotation, text_sha256, write_annotation
+    from trisec.annotation.reanchor import reanchor
 
     docs, unresolved = _documents(), 0
     for path in files:
@@ -103,8 +103,8 @@ def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool) -> None:
     """Inter-annotator agreement of two independent passes (default passes/a vs passes/b)."""
-    from ..agreement_io import corpus_agreement
-    from ..evaluate.agreement import format_agreement_table
+    from trisec.annotation.agreement import corpus_agreement
+    from trisec.evaluate.agreement import format_agreement_table
 
     result = corpus_agreement(dir_a, dir_b)
     click.echo(json.dumps(result, indent=2, sort_keys=True) if as_json
@@ -116,8 +116,8 @@ def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool) -> None
 @click.option("--b", "dir_b", type=click.Path(path_type=Path), default=None)
 def disagreements_cmd(dir_a: Path | None, dir_b: Path | None) -> None:
     """Every difference between two passes, per document and layer (Markdown worklist)."""
-    from ..agreement_io import read_pass_pairs
-    from ..disagreements import disagreements, format_disagreements
+    from trisec.annotation.agreement import read_pass_pairs
+    from trisec.annotation.disagreements import disagreements, format_disagreements
 
     docs = _documents()
     for a, b in read_pass_pairs(dir_a, dir_b):
@@ -133,8 +133,8 @@ def stats_cmd(release: Path | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..paths import DATASET_DIR
-    from ..stats import layer_counts
+    from trisec.paths import DATASET_DIR
+    from trisec.release.stats import layer_counts
 
     counts = layer_counts(release or DATASET_DIR)
     console = Console()

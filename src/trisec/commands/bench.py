@@ -34,7 +34,7 @@ def command(sizes: str, large: bool, workers: int, json_path: Path,
     spaCy tokenizer and pyarrow writer floors; print a table and write JSON."""
     from rich.console import Console
 
-    from ..bench.measure import benchmark, render
+    from trisec.bench.measure import benchmark, render
 
     ns = _sizes(sizes) + ([100_000] if large else [])
     console = Console()

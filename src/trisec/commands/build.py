@@ -20,8 +20,8 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
     from rich.progress import Progress
     from rich.table import Table
 
-    from .. import build as b
-    from ..paths import DATASET_DIR
+    from trisec.paths import DATASET_DIR
+    from trisec.release import build as b
 
     target = out or DATASET_DIR
     console = Console(stderr=True, quiet=quiet)

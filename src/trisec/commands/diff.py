@@ -100,8 +100,8 @@ BUMP_RANK = {"none": 0, "patch": 1, "minor": 2, "major": 3}
 def command(old: str, new: str, as_json: bool, limit: int) -> None:
     """Compare two releases: OLD and NEW are release folders or git revisions (whose
     dataset/ folder is compared)."""
-    from ..diff import diff_refs
-    from ..paths import ROOT
+    from trisec.paths import ROOT
+    from trisec.release.diff import diff_refs
 
     result = diff_refs(old, new, ROOT)
     if as_json:

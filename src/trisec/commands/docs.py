@@ -16,10 +16,10 @@ import click
               help="Document with generated blocks (default: DATASHEET.md).")
 def command(check: bool, release: Path | None, path: Path | None) -> None:
     """Regenerate the generated blocks of DATASHEET.md from the committed release."""
-    from ..datasheet import block_names, refresh, render_blocks, stale_blocks
-    from ..errors import Problem, TrisecError
-    from ..paths import DATASET_DIR, ROOT
-    from ..schema import load_schema
+    from trisec.errors import Problem, TrisecError
+    from trisec.paths import DATASET_DIR, ROOT
+    from trisec.release.datasheet import block_names, refresh, render_blocks, stale_blocks
+    from trisec.schema import load_schema
 
     path = path or ROOT / "DATASHEET.md"
     if not path.is_file():

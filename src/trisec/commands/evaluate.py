@@ -93,8 +93,8 @@ def print_report(r: dict[str, Any]) -> None:
 def command(predictions: Path, split: str, release: Path | None, label_map: str | None,
             as_json: bool, seed: int, resamples: int) -> None:
     """Score a prediction file against the gold of a release split."""
-    from ..evaluate.benchmark import evaluate_file
-    from ..paths import DATASET_DIR
+    from trisec.evaluate.benchmark import evaluate_file
+    from trisec.paths import DATASET_DIR
 
     report = evaluate_file(predictions, release or DATASET_DIR, split, label_map,
                            resamples=resamples, seed=seed)

@@ -28,13 +28,13 @@ def labelstudio_cmd(out: Path, config_out: Path | None, source: str, root: Path 
                     doc_ids: tuple[str, ...]) -> None:
     """Tasks (published text + pre-annotations as predictions) and the labelling config
     generated from schema/labels.yaml, for DOC_IDS (default: every published document)."""
-    from ..add import corpus_at
-    from ..annotations import read_annotation, verify
-    from ..errors import Problem, TrisecError
-    from ..labelstudio import labeling_config, to_task
-    from ..paths import CORPUS_DIR
-    from ..pipeline import published_documents
-    from ..schema import load_schema
+    from trisec.annotation.gold import read_annotation, verify
+    from trisec.annotation.labelstudio import labeling_config, to_task
+    from trisec.documents.add import corpus_at
+    from trisec.errors import Problem, TrisecError
+    from trisec.paths import CORPUS_DIR
+    from trisec.release.pipeline import published_documents
+    from trisec.schema import load_schema
 
     root = root or CORPUS_DIR
     schema = load_schema()
@@ -66,7 +66,7 @@ def labelstudio_cmd(out: Path, config_out: Path | None, source: str, root: Path 
 
 
 def _split(doc_id: str) -> str:
-    from ..schema import load_schema, split_of
+    from trisec.schema import load_schema, split_of
 
     return split_of(doc_id, load_schema())
 
@@ -78,12 +78,12 @@ def _split(doc_id: str) -> str:
 def spacy_cmd(out: Path, root: Path | None) -> None:
     """DocBin files per split of the documents with gold annotations (doc.ents = entity
     mentions; doc.spans groups for mentions, triggers and attribution content/cues)."""
-    from ..add import corpus_at
-    from ..annotations import load_gold
-    from ..paths import CORPUS_DIR
-    from ..pipeline import published_documents
-    from ..schema import load_schema, split_of
-    from ..spacy_export import make_doc, write_docbins
+    from trisec.annotation.gold import load_gold
+    from trisec.annotation.spacy_export import make_doc, write_docbins
+    from trisec.documents.add import corpus_at
+    from trisec.paths import CORPUS_DIR
+    from trisec.release.pipeline import published_documents
+    from trisec.schema import load_schema, split_of
 
     corpus = corpus_at(root or CORPUS_DIR)
     schema = load_schema()

@@ -26,13 +26,13 @@ def labelstudio_cmd(export: Path, out: Path | None, pass_name: str, root: Path |
                     force: bool) -> None:
     """Turn a Label Studio JSON export into annotation files. Every span is verified against
     the published text and schema/labels.yaml; on any problem nothing is written."""
-    from ..add import corpus_at
-    from ..annotations import read_annotation, write_annotation
-    from ..errors import Problem, TrisecError
-    from ..labelstudio import import_export
-    from ..paths import CORPUS_DIR
-    from ..pipeline import published_documents
-    from ..schema import load_schema
+    from trisec.annotation.gold import read_annotation, write_annotation
+    from trisec.annotation.labelstudio import import_export
+    from trisec.documents.add import corpus_at
+    from trisec.errors import Problem, TrisecError
+    from trisec.paths import CORPUS_DIR
+    from trisec.release.pipeline import published_documents
+    from trisec.schema import load_schema
 
     corpus = corpus_at(root or CORPUS_DIR)
     out = out or corpus.gold_dir

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import TrisecError
+from trisec.errors import TrisecError
 
 
 @click.command("ingest")
@@ -17,10 +17,10 @@ from ..errors import TrisecError
               help="Curated metadata folder (default: corpus/metadata).")
 def command(files: tuple[Path, ...], as_json: bool, metadata_dir: Path | None) -> None:
     """Clean raw article FILES; bad files are reported and the others still processed."""
-    from ..clean import clean
-    from ..ingest import decode, read_raw
-    from ..metadata import load_curated, merge_metadata
-    from ..paths import METADATA_DIR
+    from trisec.documents.clean import clean
+    from trisec.documents.ingest import decode, read_raw
+    from trisec.documents.metadata import load_curated, merge_metadata
+    from trisec.paths import METADATA_DIR
 
     mdir = metadata_dir or METADATA_DIR
     failed = 0

@@ -19,10 +19,10 @@ def import_seed(seed: Path, force: bool) -> None:
     """Write corpus/metadata/<doc_id>.yaml for each raw file named in SEED (external facts)."""
     import yaml
 
-    from ..errors import Problem, TrisecError
-    from ..ingest import read_raw
-    from ..metadata import seed_to_curated
-    from ..paths import METADATA_DIR, RAW_DIR
+    from trisec.documents.ingest import read_raw
+    from trisec.documents.metadata import seed_to_curated
+    from trisec.errors import Problem, TrisecError
+    from trisec.paths import METADATA_DIR, RAW_DIR
 
     records = yaml.safe_load(seed.read_text(encoding="utf-8")) or {}
     METADATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -17,12 +17,12 @@ import click
 def command(doc_ids: tuple[str, ...], all_docs: bool, baseline: str, root: Path | None) -> None:
     """Write corpus/annotations/silver/<doc_id>.json ("pass": "silver") from a baseline's
     predictions, for curation in Label Studio. Never touches gold."""
-    from ..add import corpus_at
-    from ..errors import Problem, TrisecError
-    from ..paths import CORPUS_DIR
-    from ..pipeline import published_documents
-    from ..preannotate import annotator_name, load_baseline, preannotate, silver_dir
-    from ..schema import load_schema
+    from trisec.annotation.preannotate import annotator_name, load_baseline, preannotate, silver_dir
+    from trisec.documents.add import corpus_at
+    from trisec.errors import Problem, TrisecError
+    from trisec.paths import CORPUS_DIR
+    from trisec.release.pipeline import published_documents
+    from trisec.schema import load_schema
 
     if not doc_ids and not all_docs:
         raise TrisecError(Problem("preannotate", "no documents given",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..baselines import BASELINES
+from trisec.baselines import BASELINES
 
 
 @click.command("predict")
@@ -22,9 +22,9 @@ from ..baselines import BASELINES
               help="Write here instead of standard output.")
 def command(baseline: str, split: str, release: Path | None, out: Path | None) -> None:
     """Run a baseline over a release split and write prediction JSONL."""
-    from ..errors import Problem, TrisecError
-    from ..evaluate.gold import read_rows
-    from ..paths import DATASET_DIR
+    from trisec.errors import Problem, TrisecError
+    from trisec.evaluate.gold import read_rows
+    from trisec.paths import DATASET_DIR
 
     rows = read_rows(release or DATASET_DIR, None if split == "all" else split)
     if not rows:

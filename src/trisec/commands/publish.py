@@ -17,11 +17,11 @@ def command(repo_id: str, revision: str | None, dry_run: bool, private: bool) ->
     """Upload the validated dataset/ to the Hugging Face Hub: one commit, one version tag.
 
     The token comes from `hf auth login` or HF_TOKEN, never from an option or a file here."""
-    from .. import build as b
-    from .. import publish as p
-    from ..errors import Problem, TrisecError
-    from ..paths import DATASET_DIR, ROOT
-    from ..schema import load_schema
+    from trisec.errors import Problem, TrisecError
+    from trisec.paths import DATASET_DIR, ROOT
+    from trisec.release import build as b
+    from trisec.release import publish as p
+    from trisec.schema import load_schema
 
     schema = load_schema()
     plan = p.make_plan(repo_id, DATASET_DIR, ROOT, schema, private)

@@ -18,8 +18,8 @@ def command(standoff_dir: Path, raw_dir: Path, out: Path) -> None:
 
     Every raw file is checked against its sha256 first; mismatches are listed (file, expected,
     found) and nothing is written. The result is checked byte for byte against the release."""
-    from ..schema import load_schema
-    from ..standoff import rehydrate
+    from trisec.release.standoff import rehydrate
+    from trisec.schema import load_schema
 
     sources = rehydrate(standoff_dir, raw_dir, out, load_schema())
     click.echo(f"wrote {out} from {len(sources)} verified raw files; identical to the "

@@ -18,11 +18,11 @@ def command(dist: Path | None, standoff: bool) -> None:
     Refuses a stale or invalid dataset/."""
     import tempfile
 
-    from .. import build as b
-    from ..archive import SUMS, write_release_archive
-    from ..errors import Problem, TrisecError
-    from ..paths import DATASET_DIR, ROOT
-    from ..schema import load_schema
+    from trisec.errors import Problem, TrisecError
+    from trisec.paths import DATASET_DIR, ROOT
+    from trisec.release import build as b
+    from trisec.release.archive import SUMS, write_release_archive
+    from trisec.schema import load_schema
 
     schema = load_schema()
     dist = dist or ROOT / "dist"
@@ -32,13 +32,13 @@ def command(dist: Path | None, standoff: bool) -> None:
                                    "run `trisec build` and commit dataset/") for d in stale])
     validator = b.default_validator()  # an archive is a publication: the same gate as the Hub
     if validator is None:
-        raise TrisecError(Problem("trisec.validate", "validation gate unavailable: an "
+        raise TrisecError(Problem("trisec.validation.gate", "validation gate unavailable: an "
                                   "unvalidated release is never published",
-                                  "install the validation module (trisec.validate)"))
+                                  "install the validation module (trisec.validation.gate)"))
     validator(DATASET_DIR)
     written = [write_release_archive(DATASET_DIR, ROOT, dist, schema.version)]
     if standoff:
-        from ..standoff import make_standoff
+        from trisec.release.standoff import make_standoff
 
         with tempfile.TemporaryDirectory(prefix="trisec-standoff-") as tmp:
             folder = Path(tmp) / "standoff"

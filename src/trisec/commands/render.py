@@ -15,9 +15,9 @@ import click
 def command(out: Path, release: Path | None) -> None:
     """One HTML page per article (displaCy span view: mentions, triggers, attributions)
     plus an index with metadata (with provenance) and counts. Open out/index.html."""
-    from ..paths import DATASET_DIR
-    from ..render import render_release
-    from ..schema import load_schema
+    from trisec.paths import DATASET_DIR
+    from trisec.schema import load_schema
+    from trisec.views.render import render_release
 
     written = render_release(release or DATASET_DIR, out, load_schema())
     click.echo(f"wrote {len(written) - 1} article pages and {written[0]}")

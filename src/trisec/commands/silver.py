@@ -32,8 +32,8 @@ def command(crawl_dir: Path, out: Path, executor_name: str, workers: int | None,
     from rich.console import Console
     from rich.table import Table
 
-    from ..silver.plan import SHARD_SIZE
-    from ..silver.run import run_silver
+    from trisec.silver.plan import SHARD_SIZE
+    from trisec.silver.run import run_silver
 
     console = Console(stderr=True, quiet=quiet)
     result = run_silver(crawl_dir, out, executor_name=executor_name,

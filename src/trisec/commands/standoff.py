@@ -18,11 +18,11 @@ def command(out: Path, release_dir: Path | None, no_verify: bool) -> None:
     """Write every release column except article text, plus raw files' sha256 and URLs."""
     import tempfile
 
-    from ..build import default_corpus
-    from ..errors import Problem, TrisecError
-    from ..paths import DATASET_DIR
-    from ..schema import load_schema
-    from ..standoff import dropped_fields, make_standoff, rehydrate
+    from trisec.errors import Problem, TrisecError
+    from trisec.paths import DATASET_DIR
+    from trisec.release.build import default_corpus
+    from trisec.release.standoff import dropped_fields, make_standoff, rehydrate
+    from trisec.schema import load_schema
 
     schema = load_schema()
     corpus = default_corpus()

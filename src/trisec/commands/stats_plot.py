@@ -14,9 +14,9 @@ import click
 def command(out: Path, release: Path | None) -> None:
     """Bar charts of the counts `trisec annotations stats` prints (mention labels, event
     types, argument roles, ...), for the dataset card."""
-    from ..paths import DATASET_DIR
-    from ..plot import write_plot
-    from ..stats import layer_counts
+    from trisec.paths import DATASET_DIR
+    from trisec.release.stats import layer_counts
+    from trisec.views.plot import write_plot
 
     counts = layer_counts(release or DATASET_DIR)
     write_plot(counts, out)

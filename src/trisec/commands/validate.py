@@ -30,12 +30,12 @@ def command(path: Path | None, docs: bool, define: bool, catalogue: bool, quick:
     from rich.console import Console
     from rich.markup import escape
 
-    from ..paths import DATASET_DIR, ROOT, VALIDATION_DIR
+    from trisec.paths import DATASET_DIR, ROOT, VALIDATION_DIR
 
     console = Console()
     project = project or VALIDATION_DIR
     if define:
-        from ..validate import define_suites
+        from trisec.validation.gate import define_suites
 
         counts = define_suites(project)
         for name, n in counts:
@@ -46,7 +46,7 @@ def command(path: Path | None, docs: bool, define: bool, catalogue: bool, quick:
     if catalogue:
         _catalogue(console, project, gold or ROOT / "tests" / "fixtures" / "gold", quick)
         return
-    from ..validate import run_validation
+    from trisec.validation.gate import run_validation
 
     report = run_validation(path or DATASET_DIR, project, docs=docs,
                             suites=list(suites) or None)
@@ -88,10 +88,10 @@ def _catalogue(console, project: Path, gold: Path, quick: bool) -> None:  # type
     from rich.markup import escape
     from rich.table import Table
 
-    from ..schema import load_schema
-    from ..validation_suites import mutations as mu
-    from ..validation_suites.run import run_suites
-    from ..validation_suites.suites import copy_project
+    from trisec.schema import load_schema
+    from trisec.validation import mutations as mu
+    from trisec.validation.run import run_suites
+    from trisec.validation.suites import copy_project
 
     schema = load_schema()
     work = mu.scratch_dir()

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import Problem, TrisecError
-from .bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_f1
-from .score import document_counts, metric, total
-from .spans import Counts, Span, align
-from .views import view_from_annotation
+from trisec.errors import Problem, TrisecError
+from trisec.evaluate.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_f1
+from trisec.evaluate.score import document_counts, metric, total
+from trisec.evaluate.spans import Counts, Span, align
+from trisec.evaluate.views import view_from_annotation
 
 # (section, measure) -> metric key of score.document_counts, with the table's wording
 MEASURES: list[tuple[str, str, str, str]] = [

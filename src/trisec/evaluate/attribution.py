@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .spans import Counts, Span, align, match
-from .views import Attribution
+from trisec.evaluate.spans import Counts, Span, align, match
+from trisec.evaluate.views import Attribution
 
 
 def _content(items: Sequence[Attribution]) -> list[Span]:

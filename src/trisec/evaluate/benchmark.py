@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..schema import Schema, load_schema
-from .bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
-from .gold import GoldSplit, read_gold
-from .labelmap import LabelMap, apply_gold, describe, resolve
-from .predictions import Loaded, load_predictions
-from .score import score
+from trisec.evaluate.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
+from trisec.evaluate.gold import GoldSplit, read_gold
+from trisec.evaluate.labelmap import LabelMap, apply_gold, describe, resolve
+from trisec.evaluate.predictions import Loaded, load_predictions
+from trisec.evaluate.score import score
+from trisec.schema import Schema, load_schema
 
 
 def evaluate_views(gold: GoldSplit, loaded: Loaded, entity_map: LabelMap,

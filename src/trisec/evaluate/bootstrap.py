@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .spans import Counts
+from trisec.evaluate.spans import Counts
 
 DEFAULT_RESAMPLES = 1000
 DEFAULT_SEED = 0

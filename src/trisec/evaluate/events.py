@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .spans import Counts, match
-from .views import Event
+from trisec.evaluate.spans import Counts, match
+from trisec.evaluate.views import Event
 
 
 def _triggers(events: Sequence[Event], typed: bool) -> set[tuple[object, ...]]:

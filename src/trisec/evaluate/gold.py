@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, TrisecError
-from .views import DocView, view_from_annotation
+from trisec.errors import Problem, TrisecError
+from trisec.evaluate.views import DocView, view_from_annotation
 
 GOLD_COLUMNS = ["doc_id", "split", "text", "mentions", "entities", "events", "attributions"]
 

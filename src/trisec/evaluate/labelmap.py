@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, TrisecError
-from .views import DocView
+from trisec.errors import Problem, TrisecError
+from trisec.evaluate.views import DocView
 
 BUILTIN = ("ontonotes", "ace")
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, TrisecError
-from .gold import GoldSplit
-from .labelmap import LabelMap
-from .spans import Span
-from .views import Argument, Attribution, DocView, Event
+from trisec.errors import Problem, TrisecError
+from trisec.evaluate.gold import GoldSplit
+from trisec.evaluate.labelmap import LabelMap
+from trisec.evaluate.spans import Span
+from trisec.evaluate.views import Argument, Attribution, DocView, Event
 
 LAYERS = ("entities", "events", "attributions")
 MAX_PROBLEMS = 50

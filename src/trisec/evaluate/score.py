@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .attribution import attribution_counts
-from .bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_f1
-from .events import event_counts
-from .spans import OUTCOMES, SCHEMES, Counts, prf
-from .views import DocView
+from trisec.evaluate.attribution import attribution_counts
+from trisec.evaluate.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED, bootstrap_f1
+from trisec.evaluate.events import event_counts
+from trisec.evaluate.spans import OUTCOMES, SCHEMES, Counts, prf
+from trisec.evaluate.views import DocView
 
 
 def document_counts(gold: DocView, pred: DocView) -> dict[str, Counts]:
     """Every metric's counts for one document (pred scored against gold)."""
-    from .spans import span_counts
+    from trisec.evaluate.spans import span_counts
 
     out = span_counts(gold.entities, pred.entities, "entities")
     out.update(event_counts(gold.events, pred.events, "events"))

@@ -1,6 +1,6 @@
 """The token-classification view: BIO tag sequences (the `sentences` config) -> spans.
 
-Tags become spans with `trisec.bio.spans_from_bio` (conlleval reading: an I- tag that does
+Tags become spans with `trisec.documents.bio.spans_from_bio` (conlleval reading: an I- tag that does
 not continue an entity of its type starts one) and are scored with the same `spans.match`
 as everything else. On well-formed IOB2 this equals seqeval's strict IOB2 mode
 (tests/test_evaluate_tags.py checks it on random sequences). `entities_from_tags` turns a
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..bio import spans_from_bio
-from .spans import SCHEMES, Counts, Span, match
+from trisec.documents.bio import spans_from_bio
+from trisec.evaluate.spans import SCHEMES, Counts, Span, match
 
 
 def tag_spans(tags: Sequence[str]) -> list[Span]:

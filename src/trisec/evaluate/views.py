@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .spans import Span
+from trisec.evaluate.spans import Span
 
 
 @dataclass(frozen=True)

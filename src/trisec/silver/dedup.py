@@ -1,7 +1,8 @@
 """Duplicates in a crawl: exact on the normalised body hash, near with MinHash LSH.
 
 The crawl stores the same page twice with different boilerplate (exact duplicates once cleaned:
-trisec.clean.body_hash ignores case and whitespace), and updated copies of a story that differ by
+trisec.documents.clean.body_hash ignores case and whitespace), and updated copies of a story
+that differ by
 a sentence (near duplicates). A datasketch MinHash signature is computed per document in the
 parallel ingest stage (`signature`, pure); the decisions are made in one place, in file-name
 order, so the first copy wins exactly as in the gold build (`decide`, pure).

@@ -27,11 +27,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import Problem, TrisecError
-from ..pipeline import Stats
-from ..release import PARQUET_OPTIONS
-from .plan import Layout, Shard
-from .stages import (
+from trisec.errors import Problem, TrisecError
+from trisec.release.pipeline import Stats
+from trisec.release.writer import PARQUET_OPTIONS
+from trisec.silver.plan import Layout, Shard
+from trisec.silver.stages import (
     Context,
     assemble_batch,
     clean_batch,
@@ -41,7 +41,7 @@ from .stages import (
     read_files,
     sentences_batch,
 )
-from .tables import STATUS_OK, split_assembled
+from trisec.silver.tables import STATUS_OK, split_assembled
 
 BATCH_DOCS = 64  # documents per batch: bounds memory in every stage
 ROW_GROUP_DOCS = 256  # documents per Parquet row group (as the release writer)

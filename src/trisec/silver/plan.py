@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, TrisecError
-from ..paths import DATASET_DIR
+from trisec.errors import Problem, TrisecError
+from trisec.paths import DATASET_DIR
 
 SHARD_SIZE = 1000
 PLAN = "_plan.json"

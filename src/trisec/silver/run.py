@@ -24,8 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..pipeline import Stats
-from .dedup import (
+from trisec.release.pipeline import Stats
+from trisec.silver.dedup import (
     BANDS,
     NUM_PERM,
     ROWS,
@@ -35,8 +35,14 @@ from .dedup import (
     body_keys,
     decide,
 )
-from .executors import BATCH_DOCS, TracedStats, executor, iter_shard_ingest, merge_stats
-from .plan import (
+from trisec.silver.executors import (
+    BATCH_DOCS,
+    TracedStats,
+    executor,
+    iter_shard_ingest,
+    merge_stats,
+)
+from trisec.silver.plan import (
     SHARD_SIZE,
     Layout,
     Shard,
@@ -46,9 +52,9 @@ from .plan import (
     pin_plan,
     plan_shards,
 )
-from .plan import restart as restart_run
-from .stages import make_context
-from .tables import STATUS_OK
+from trisec.silver.plan import restart as restart_run
+from trisec.silver.stages import make_context
+from trisec.silver.tables import STATUS_OK
 
 SUMMARY = "silver.json"
 

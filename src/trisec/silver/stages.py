@@ -3,8 +3,10 @@
 Each stage takes a `pyarrow.Table` (a batch of documents) and returns one, so the same
 functions run in the local executor's worker processes and inside Ray Data's `map_batches`
 (batch_format="pyarrow"). They reuse the gold build's code for every step that has one:
-trisec.ingest.decode, trisec.clean.clean, trisec.metadata.merge_metadata, trisec.schema.split_of,
-trisec.sentences.split_sentences and trisec.assemble (rows of every config), and the benchmark's
+trisec.documents.ingest.decode, trisec.documents.clean.clean,
+trisec.documents.metadata.merge_metadata, trisec.schema.split_of,
+trisec.documents.sentences.split_sentences and trisec.release.assemble (rows of every config),
+and the benchmark's
 baseline predictor (trisec.baselines) for the spans.
 
     read_files -> clean_batch -> fingerprint_batch          (ingest: one pass per crawl shard)
@@ -26,17 +28,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..annotations import Verified
-from ..assemble import AnnotatedDocument, document_row, rows_for
-from ..clean import clean
-from ..document import DateFact, Document, Fact, RawArticle, Removal
-from ..errors import Problem, TrisecError
-from ..ingest import decode
-from ..metadata import merge_metadata
-from ..schema import Schema, load_schema, split_of
-from ..sentences import Sentence, split_sentences
-from .dedup import NUM_PERM, signature
-from .tables import (
+from trisec.annotation.gold import Verified
+from trisec.document import DateFact, Document, Fact, RawArticle, Removal
+from trisec.documents.clean import clean
+from trisec.documents.ingest import decode
+from trisec.documents.metadata import merge_metadata
+from trisec.documents.sentences import Sentence, split_sentences
+from trisec.errors import Problem, TrisecError
+from trisec.release.assemble import AnnotatedDocument, document_row, rows_for
+from trisec.schema import Schema, load_schema, split_of
+from trisec.silver.dedup import NUM_PERM, signature
+from trisec.silver.tables import (
     FLAT_CONFIGS,
     SENTENCES_FIELD,
     SILVER_CONFIGS,
@@ -68,7 +70,7 @@ class Context:
 def annotator_version(baseline: str) -> str:
     """`<name>@trisec-<version>+<sha256[:12] of the baselines package>`: the package version
     alone would not change when a pattern file does, and silver spans depend on both."""
-    from .. import baselines
+    from trisec import baselines
 
     root = Path(baselines.__file__).parent
     h = hashlib.sha256()
@@ -78,7 +80,7 @@ def annotator_version(baseline: str) -> str:
 
 
 def make_context(baseline: str = "rules", schema: Schema | None = None) -> Context:
-    from ..baselines import BASELINES
+    from trisec.baselines import BASELINES
 
     if baseline not in BASELINES:
         raise TrisecError(Problem("--baseline", f"unknown baseline {baseline!r}",
@@ -92,7 +94,7 @@ def make_context(baseline: str = "rules", schema: Schema | None = None) -> Conte
 
 @cache
 def _predictor(name: str) -> Any:
-    from ..baselines import BASELINES
+    from trisec.baselines import BASELINES
 
     return BASELINES[name]()
 
@@ -168,7 +170,7 @@ def keep_batch(table: pa.Table, drop: Iterable[str] = ()) -> pa.Table:
 
 
 def sentences_batch(table: pa.Table, ctx: Context) -> pa.Table:
-    """Tokens and sentences (trisec.sentences: spaCy blank English + sentencizer)."""
+    """Tokens and sentences (trisec.documents.sentences: spaCy blank English + sentencizer)."""
     sents = [[{"start": s.start, "end": s.end, "token_starts": list(s.token_starts),
                "token_ends": list(s.token_ends)} for s in split_sentences(text)]
              for text in table.column("text").to_pylist()]
@@ -236,7 +238,7 @@ def document_from_row(r: dict[str, Any]) -> Document:
 
 
 def annotated_from_row(r: dict[str, Any], full: bool = True) -> AnnotatedDocument:
-    """A predicted row -> the AnnotatedDocument trisec.assemble builds rows from. The flat
+    """A predicted row -> the AnnotatedDocument trisec.release.assemble builds rows from. The flat
     configs only read the ids, split, text, sentences and layers: `full=False` skips the
     metadata, removals and offset map (the costly part of a row)."""
     sents = [Sentence(i, s["start"], s["end"], tuple(s["token_starts"]), tuple(s["token_ends"]))
@@ -254,7 +256,7 @@ FLAT_INPUTS = ["doc_id", "source_file", "sha256", "split", "text", "_sentences",
 
 def assemble_batch(table: pa.Table, ctx: Context) -> pa.Table:
     """Rows of every silver config, each with `silver` and `annotator`; flat configs nested per
-    document (tables.py). Flat rows come from the gold release's assembly (trisec.assemble).
+    document (tables.py). Flat rows come from the gold release's assembly (trisec.release.assemble).
     The documents columns are already in their release layout (clean_document used
     assemble.document_row, predict_batch wrote the layers in the gold format), so they are
     taken as they are instead of a round trip through Python objects; tests check they equal

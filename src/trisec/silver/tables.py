@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..schema import Schema
+from trisec.schema import Schema
 
 # the layers a baseline predicts; `sentences` carries BIO tags from the predicted mentions
 SILVER_CONFIGS = ("documents", "sentences", "mentions", "events", "arguments", "attributions")
@@ -32,7 +32,7 @@ PIPELINE_FIELDS = [
     pa.field("status", pa.string()),       # ok | quarantined
     pa.field("reason", pa.string()),       # why a file was quarantined
     pa.field("words", pa.int64()),         # whitespace-separated words of the raw file
-    pa.field("body_sha256", pa.string()),  # trisec.clean.body_hash of the text
+    pa.field("body_sha256", pa.string()),  # trisec.documents.clean.body_hash of the text
     pa.field("minhash", pa.binary()),      # dedup.signature of the text
 ]
 SENTENCES_FIELD = pa.field("_sentences", pa.list_(pa.struct([

@@ -1,0 +1,217 @@
+"""Gold standoff annotations: load, verify against the published text and schema, reanchor.
+
+Format: docs/ANNOTATION_FORMAT.md. Verification collects every problem (file, span id, what
+was expected and found, and the fix) instead of stopping at the first one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trisec.errors import Problem, TrisecError
+from trisec.schema import Schema
+
+QID = re.compile(r"^Q[1-9][0-9]*$")
+LAYERS = ("mentions", "entities", "events", "attributions")
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def empty_annotation(doc_id: str, text: str, pass_name: str = "gold") -> dict[str, Any]:
+    return {"doc_id": doc_id, "text_sha256": text_sha256(text), "pass": pass_name,
+            "mentions": [], "entities": [], "events": [], "attributions": []}
+
+
+def read_annotation(path: Path) -> dict[str, Any]:
+    """Parse one annotation file; JSON errors name the line and column."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise TrisecError(Problem(str(path), "annotation file missing")) from exc
+    except json.JSONDecodeError as exc:
+        raise TrisecError(Problem(
+            f"{path}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}",
+            "fix the JSON syntax (a trailing comma or a missing quote?)")) from exc
+    if not isinstance(data, dict):
+        raise TrisecError(Problem(str(path), "expected a JSON object at top level"))
+    for layer in LAYERS:
+        data.setdefault(layer, [])
+    return data
+
+
+def write_annotation(path: Path, ann: dict[str, Any]) -> None:
+    """Diff-friendly: one span per line inside each layer, stable key order."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["{"]
+    head = [k for k in ann if k not in LAYERS]
+    for k in head:
+        lines.append(f"  {json.dumps(k)}: {json.dumps(ann[k], ensure_ascii=False)},")
+    for n, layer in enumerate(LAYERS):
+        items = ann.get(layer, [])
+        comma = "," if n < len(LAYERS) - 1 else ""
+        if not items:
+            lines.append(f"  {json.dumps(layer)}: []{comma}")
+            continue
+        lines.append(f"  {json.dumps(layer)}: [")
+        for i, item in enumerate(items):
+            sep = "," if i < len(items) - 1 else ""
+            lines.append(f"    {json.dumps(item, ensure_ascii=False)}{sep}")
+        lines.append(f"  ]{comma}")
+    lines.append("}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@dataclass
+class Verified:
+    """An annotation that passed verification, with lookups the assembly needs."""
+
+    doc_id: str
+    data: dict[str, Any]
+    mention_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entity_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _check_span(problems: list[Problem], where: str, span: Any, text: str, what: str) -> bool:
+    if not isinstance(span, dict) or not all(k in span for k in ("start", "end", "text")):
+        problems.append(Problem(where, f"{what} needs start, end and text",
+                                'write {"start": S, "end": E, "text": "..."}'))
+        return False
+    s, e = span["start"], span["end"]
+    if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text)):
+        problems.append(Problem(where, f"{what} offsets {s}..{e} out of range 0..{len(text)}",
+                                "recompute offsets, or run `trisec annotations reanchor`"))
+        return False
+    found = text[s:e]
+    if found != span["text"]:
+        problems.append(Problem(where, f"{what} text mismatch: expected {span['text']!r}, "
+                                f"found {found!r} at {s}..{e}",
+                                "run `trisec annotations reanchor` to relocate by quote"))
+        return False
+    return True
+
+
+def _vocab(problems: list[Problem], where: str, name: str, value: Any, allowed: list[str],
+           nullable: bool = False) -> None:
+    if value is None and nullable:
+        return
+    if value not in allowed:
+        problems.append(Problem(where, f"unknown {name} {value!r}",
+                                f"use one of: {', '.join(allowed)} (schema/labels.yaml)"))
+
+
+def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> Verified:
+    """Check every span, id, label and reference; raise TrisecError listing all problems."""
+    doc_id = str(ann.get("doc_id", ""))
+    where = where or doc_id
+    problems: list[Problem] = []
+    v = Verified(doc_id, ann)
+    labels = schema.entity_labels
+
+    def unique(layer: str) -> dict[str, dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for item in ann.get(layer, []):
+            iid = item.get("id") if isinstance(item, dict) else None
+            if not iid:
+                problems.append(Problem(f"{where}/{layer}", f"item without id: {item!r}",
+                                        "give every item an id"))
+            elif iid in seen:
+                problems.append(Problem(f"{where}/{iid}", f"duplicate id {iid!r} in {layer}",
+                                        "renumber so ids are unique"))
+            else:
+                seen[iid] = item
+        return seen
+
+    v.entity_by_id = unique("entities")
+    v.mention_by_id = unique("mentions")
+    events = unique("events")
+    unique("attributions")
+
+    for eid, ent in v.entity_by_id.items():
+        qid = ent.get("qid")
+        if qid is not None and not QID.match(str(qid)):
+            problems.append(Problem(f"{where}/{eid}", f"bad QID {qid!r}",
+                                    "use Q followed by digits, or null for NIL"))
+
+    spans: list[tuple[int, int, str]] = []
+    for mid, m in v.mention_by_id.items():
+        loc = f"{where}/{mid}"
+        if _check_span(problems, loc, m, text, "mention"):
+            spans.append((m["start"], m["end"], mid))
+        _vocab(problems, loc, "label", m.get("label"), labels)
+        _vocab(problems, loc, "mention_type", m.get("mention_type"), schema.names("mention_types"))
+        if m.get("label") == "GPE":
+            _vocab(problems, loc, "gpe_role", m.get("gpe_role"), schema.names("gpe_roles"))
+        elif m.get("gpe_role") is not None:
+            problems.append(Problem(loc, "gpe_role set on a non-GPE mention", "set it to null"))
+        if m.get("label") != "TIMEX" and m.get("timex_value") is not None:
+            problems.append(Problem(loc, "timex_value set on a non-TIMEX mention",
+                                    "set it to null"))
+        if m.get("entity") not in v.entity_by_id:
+            problems.append(Problem(loc, f"entity {m.get('entity')!r} not in entities",
+                                    "add the entity or fix the mention's entity id"))
+    spans.sort()
+    for (s1, e1, a), (s2, _e2, b) in zip(spans, spans[1:], strict=False):
+        if s2 < e1:
+            problems.append(Problem(f"{where}/{b}", f"overlaps {a} ({s1}..{e1}): the entity "
+                                    "layer is flat", "keep one of the two mentions"))
+
+    for vid, ev in events.items():
+        loc = f"{where}/{vid}"
+        _check_span(problems, loc, ev.get("trigger"), text, "trigger")
+        etype = ev.get("type")
+        _vocab(problems, loc, "event type", etype, schema.event_types)
+        _vocab(problems, loc, "realis", ev.get("realis"), schema.names("realis"))
+        if etype == "MEET":
+            _vocab(problems, loc, "mode", ev.get("mode"), schema.names("meet_modes"),
+                   nullable=True)
+        elif ev.get("mode") is not None:
+            problems.append(Problem(loc, "mode is only for MEET events", "set it to null"))
+        roles = schema.roles_for(str(etype))
+        for k, arg in enumerate(ev.get("arguments") or []):
+            aloc = f"{loc}/arg{k}"
+            role, mid = arg.get("role"), arg.get("mention")
+            if etype in schema.event_types and role not in roles:
+                problems.append(Problem(aloc, f"role {role!r} not allowed for {etype}",
+                                        f"use one of: {', '.join(roles)}"))
+            if mid not in v.mention_by_id:
+                problems.append(Problem(aloc, f"argument points to missing mention {mid!r}",
+                                        "point it to an existing mention id"))
+            elif role in roles and roles[role] and \
+                    v.mention_by_id[mid].get("label") not in roles[role]:
+                problems.append(Problem(aloc, f"{role} of {etype} cannot be a "
+                                        f"{v.mention_by_id[mid].get('label')} mention",
+                                        f"allowed labels: {', '.join(roles[role])}"))
+
+    for a in ann.get("attributions", []):
+        loc = f"{where}/{a.get('id')}"
+        _vocab(problems, loc, "attribution kind", a.get("kind"), schema.names("attribution_kinds"))
+        _check_span(problems, loc, a.get("content"), text, "content")
+        if a.get("cue") is not None:
+            _check_span(problems, loc, a.get("cue"), text, "cue")
+        src = a.get("source")
+        if src is not None and src not in v.mention_by_id:
+            problems.append(Problem(loc, f"source points to missing mention {src!r}",
+                                    "point it to the speaker's mention id, or null"))
+    if problems:
+        raise TrisecError(problems)
+    return v
+
+
+def load_gold(gold_dir: Path, doc_id: str, text: str, schema: Schema) -> Verified | None:
+    """The verified gold annotation of a document, or None when it has none yet."""
+    path = gold_dir / f"{doc_id}.json"
+    if not path.is_file():
+        return None
+    ann = read_annotation(path)
+    if ann.get("doc_id") != doc_id:
+        raise TrisecError(Problem(str(path), f"doc_id {ann.get('doc_id')!r} != file name",
+                                  f"set doc_id to {doc_id!r}"))
+    return verify(ann, text, schema, where=str(path.relative_to(path.parents[2]))
+                  if len(path.parents) > 2 else str(path))

@@ -1,0 +1,187 @@
+"""Label tables of docs/ANNOTATION_GUIDELINES.md, generated from schema/labels.yaml.
+
+The guidelines never hand-type a label: the block between BEGIN_MARKER and END_MARKER is
+produced by render_label_tables() and kept in sync by refresh_guidelines(). Both are pure
+functions of the parsed labels.yaml dict. `python -m trisec.annotation.guidelines`
+rewrites the block in
+place; `python -m trisec.annotation.guidelines --check` exits 1 when it is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+BEGIN_MARKER = "<!-- BEGIN GENERATED: label tables -->"
+END_MARKER = "<!-- END GENERATED: label tables -->"
+
+# (key in labels.yaml, section title) of the attribute vocabularies, in rendering order.
+_ATTRIBUTES: tuple[tuple[str, str], ...] = (
+    ("mention_types", "Mention types (`mention_type`)"),
+    ("gpe_roles", "GPE roles (`gpe_role`, GPE mentions only)"),
+    ("realis", "Realis (`realis`, every event)"),
+    ("meet_modes", "MEET modes (`mode`, MEET events only)"),
+    ("attribution_kinds", "Attribution kinds (`kind`)"),
+)
+
+
+def _cell(value: Any) -> str:
+    """One Markdown table cell: lists joined by '; ', None as '-', pipes escaped."""
+    if value is None:
+        text = "-"
+    elif isinstance(value, (list, tuple)):
+        text = "; ".join(_cell(v) for v in value) if value else "-"
+    else:
+        text = str(value)
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _code(values: Iterable[Any]) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _items(labels: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    return list(labels.get(key) or [])
+
+
+def render_label_tables(labels: Mapping[str, Any]) -> str:
+    """Markdown tables of entity labels, attributes and event types with their roles."""
+    entities = _items(labels, "entity_labels")
+    events = _items(labels, "event_types")
+    out: list[str] = [
+        f"_Generated from `schema/labels.yaml` (scheme version "
+        f"{labels.get('scheme_version', '?')}) by `python -m trisec.annotation.guidelines`; "
+        "edit the YAML, never this block._",
+        "",
+        "### Entity labels",
+        "",
+        "BIO tags follow this order: "
+        + _code(["O"] + [f"{p}-{e['name']}" for e in entities for p in ("B", "I")])
+        + ".",
+        "",
+    ]
+    out += _table(
+        ["#", "Label", "Definition", "OntoNotes 5", "ACE 2005"],
+        [
+            [i, f"`{e['name']}`", e.get("definition"), e.get("ontonotes"), e.get("ace")]
+            for i, e in enumerate(entities, 1)
+        ],
+    )
+    out += [
+        "",
+        "### Entity label examples",
+        "",
+        "`[...]` marks the span when the example shows more context; `->` says what a "
+        "look-alike is instead.",
+        "",
+    ]
+    out += _table(
+        ["Label", "Positive", "Negative (look-alikes)"],
+        [[f"`{e['name']}`", e.get("positive"), e.get("negative")] for e in entities],
+    )
+    for key, title in _ATTRIBUTES:
+        items = _items(labels, key)
+        if not items:
+            continue
+        with_examples = any(item.get("examples") for item in items)
+        headers = ["Value", "Definition"] + (["Examples"] if with_examples else [])
+        rows = [
+            [f"`{item['name']}`", item.get("definition")]
+            + ([item.get("examples")] if with_examples else [])
+            for item in items
+        ]
+        out += ["", f"### {title}", ""] + _table(headers, rows)
+    out += ["", "### Event types", ""]
+    out += _table(
+        ["Type", "Definition", "PLOVER/POLECAT", "ACE 2005", "Roles"],
+        [
+            [
+                f"`{t['name']}`",
+                t.get("definition"),
+                t.get("plover"),
+                t.get("ace"),
+                _code(r["name"] for r in t.get("roles") or []),
+            ]
+            for t in events
+        ],
+    )
+    out += ["", "### Event roles", ""]
+    out += _table(
+        ["Type", "Role", "Entity labels", "Definition"],
+        [
+            [f"`{t['name']}`", f"`{r['name']}`", _code(r.get("labels") or []), r.get("definition")]
+            for t in events
+            for r in t.get("roles") or []
+        ],
+    )
+    used_by: dict[str, list[str]] = {}
+    for t in events:
+        for r in t.get("roles") or []:
+            used_by.setdefault(str(r["name"]), []).append(str(t["name"]))
+    out += ["", "### Role inventory", ""]
+    out += _table(["Role", "Used by"], [[f"`{r}`", _code(ts)] for r, ts in used_by.items()])
+    out += [
+        "",
+        "### Event examples",
+        "",
+        "`[...]` marks the trigger; `(OTHER)` etc. gives the realis when it is not ACTUAL.",
+        "",
+    ]
+    out += _table(
+        ["Type", "Positive", "Negative (look-alikes)"],
+        [[f"`{t['name']}`", t.get("positive"), t.get("negative")] for t in events],
+    )
+    return "\n".join(out) + "\n"
+
+
+def _marker_positions(text: str) -> tuple[int, int]:
+    """Start of BEGIN_MARKER's line end and start of END_MARKER; ValueError when malformed."""
+    for marker in (BEGIN_MARKER, END_MARKER):
+        count = text.count(marker)
+        if count != 1:
+            raise ValueError(f"expected exactly one {marker!r} in the guidelines, found {count}")
+    begin = text.index(BEGIN_MARKER) + len(BEGIN_MARKER)
+    end = text.index(END_MARKER)
+    if end < begin:
+        raise ValueError(f"{END_MARKER!r} comes before {BEGIN_MARKER!r}")
+    return begin, end
+
+
+def refresh_guidelines(labels: Mapping[str, Any], text: str) -> str:
+    """`text` with the marker block's content replaced by render_label_tables(labels)."""
+    begin, end = _marker_positions(text)
+    return text[:begin] + "\n\n" + render_label_tables(labels) + "\n" + text[end:]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Rewrite the block in docs/ANNOTATION_GUIDELINES.md (--check: only report staleness)."""
+    import yaml
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    root = Path(__file__).resolve().parents[2]
+    labels_path = root / "schema" / "labels.yaml"
+    doc_path = root / "docs" / "ANNOTATION_GUIDELINES.md"
+    labels = yaml.safe_load(labels_path.read_text(encoding="utf-8"))
+    text = doc_path.read_text(encoding="utf-8")
+    fresh = refresh_guidelines(labels, text)
+    if fresh == text:
+        print(f"{doc_path}: label tables up to date")
+        return 0
+    if "--check" in args:
+        print(f"{doc_path}: label tables are stale; run `python -m trisec.annotation.guidelines`")
+        return 1
+    doc_path.write_text(fresh, encoding="utf-8")
+    print(f"{doc_path}: label tables refreshed from {labels_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

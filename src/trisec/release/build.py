@@ -1,0 +1,108 @@
+"""`trisec build`: corpus -> validated release folder, atomically; `--check` compares.
+
+Stages that add files to a release (card sections, Croissant, leaderboard) live in
+trisec/release/extras/; they run on the staged folder before the card is written and validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trisec.errors import Problem, TrisecError
+from trisec.paths import DATASET_DIR, GOLD_DIR, METADATA_DIR, RAW_DIR
+from trisec.release.card import BuildContext, render_card
+from trisec.release.pipeline import Corpus, Duplicate, Stats, annotated_documents
+from trisec.release.writer import (
+    SplitCounts,
+    compare_folders,
+    staging_dir,
+    swap_in,
+    write_manifest,
+    write_rows,
+)
+from trisec.schema import Schema, load_schema
+
+Validator = Callable[[Path], None]
+Extra = Callable[[Path, BuildContext], None]
+
+
+def release_extras() -> list[Extra]:
+    """`extend` functions of the modules in trisec/release/extras/, by their ORDER."""
+    import importlib
+    import pkgutil
+
+    from trisec.release import extras
+
+    mods = [importlib.import_module(f"{extras.__name__}.{m.name}")
+            for m in pkgutil.iter_modules(extras.__path__)]
+    mods = [m for m in mods if hasattr(m, "extend")]
+    return [m.extend for m in sorted(mods, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))]
+
+
+def default_corpus() -> Corpus:
+    return Corpus(RAW_DIR, METADATA_DIR, GOLD_DIR)
+
+
+@dataclass
+class BuildResult:
+    counts: SplitCounts
+    stats: Stats
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+
+def default_validator() -> Validator | None:
+    """The Great Expectations gate, imported only when a build runs it."""
+    try:
+        from trisec.validation.gate import validate_release
+    except ImportError:
+        return None
+    return validate_release
+
+
+def write_release(out: Path, corpus: Corpus, schema: Schema, *,
+                  progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None
+                  ) -> BuildResult:
+    """Write every file of a release into `out` (an empty folder). Raises on any problem."""
+    stats, errors, dups = Stats(), [], []
+    docs = annotated_documents(corpus, schema, stats, errors, dups, progress)
+    with stats.step("write"):  # the writer's own time: pipeline steps it pulls are nested
+        counts = write_rows(out, schema, docs)
+    if errors:
+        raise TrisecError(errors)
+    if not any(counts.rows.get(("documents", sp)) for sp in schema.split_names):
+        raise TrisecError(Problem(str(corpus.raw_dir), "no documents to publish",
+                                  "add raw articles with `trisec add FILE`"))
+    ctx = BuildContext(schema, counts)
+    for extra in release_extras():
+        extra(out, ctx)
+    (out / "README.md").write_text(render_card(ctx), encoding="utf-8")
+    write_manifest(out, schema, {"duplicates": [d.__dict__ for d in dups]})
+    return BuildResult(counts, stats, dups)
+
+
+def build(target: Path = DATASET_DIR, corpus: Corpus | None = None,
+          schema: Schema | None = None, validator: Validator | None = None,
+          progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None) -> BuildResult:
+    """Build into a staging folder, validate it, then swap it in. Nothing is published on
+    failure: the staging folder is removed and `target` is left as it was."""
+    schema = schema or load_schema()
+    corpus = corpus or default_corpus()
+    with staging_dir(target) as tmp:
+        result = write_release(tmp, corpus, schema, progress=progress)
+        if validator:
+            validator(tmp)
+        swap_in(tmp, target)
+    return result
+
+
+def check(target: Path = DATASET_DIR, corpus: Corpus | None = None,
+          schema: Schema | None = None) -> list[str]:
+    """Rebuild in a temporary folder and list how the committed release differs."""
+    schema = schema or load_schema()
+    corpus = corpus or default_corpus()
+    with staging_dir(target) as tmp:
+        write_release(tmp, corpus, schema)
+        return compare_folders(tmp, target)

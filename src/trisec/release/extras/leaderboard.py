@@ -1,0 +1,129 @@
+"""Release extra: the card's benchmark section, scored by the build (never typed by hand).
+
+Every committed prediction file `benchmark/predictions/<system>.jsonl` is checked and scored
+against the test split of the staged release with `trisec.evaluate` (the code behind
+`trisec evaluate`); the inter-annotator agreement on the same documents (a later pass scored as
+a system against pass A, for each comparison of trisec.annotation.agreement) gives reference rows
+when the passes exist. A release whose
+test split has no gold yet gets one line saying so. Never raises: a broken prediction file
+is shown as such in the card instead of stopping the build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from trisec.errors import TrisecError
+from trisec.paths import PASSES_DIR, ROOT
+from trisec.release.card import BuildContext
+from trisec.schema import Schema
+
+ORDER = 70
+KEY = "60-benchmark"
+PREDICTIONS_DIR = ROOT / "benchmark" / "predictions"
+COLUMNS = [("entities", "strict", "Entity strict F1"),
+           ("events", "trigger_classification", "Trigger F1 (Trig-C)"),
+           ("events", "argument_classification", "Argument F1 (Arg-C)")]
+FEW_DOCS = 20
+FEW = (" With this few documents the bootstrap can only recombine the same few articles: the "
+       "interval shows how much they differ from each other and understates the real "
+       "uncertainty, so read small differences between systems as noise.")
+HOWTO = ("Score a system with `trisec predict --baseline rules --split test > preds.jsonl` "
+         "(or your own model's output in the same JSONL format, docs/BENCHMARK.md) and "
+         "`trisec evaluate --predictions preds.jsonl`.")
+
+
+def _cell(m: dict[str, Any]) -> str:
+    lo, hi = m.get("ci95", (0.0, 0.0))
+    return f"{m['f1']:.3f} ({lo:.3f}-{hi:.3f})"
+
+
+def _row(name: str, report: dict[str, Any]) -> str:
+    return f"| {name} | " + " | ".join(_cell(report[a][b]) for a, b, _ in COLUMNS) + " |"
+
+
+def comparisons() -> list[tuple[str, str, str]]:
+    """(first pass, second pass, title) of every agreement figure the project reports:
+    trisec.annotation.agreement.COMPARISONS when it defines them, else pass B against pass A."""
+    from trisec.annotation import agreement as agreement_io
+
+    found = getattr(agreement_io, "COMPARISONS", None)
+    if not found:
+        return [("a", "b", "Pass B vs pass A")]
+    return [(c.first, c.second, c.title) for c in found]
+
+
+def _agreement_report(gold: Any, passes_dir: Path, first: str = "a", second: str = "b"
+                      ) -> tuple[dict[str, Any] | None, str]:
+    """Pass `second` scored against pass `first` on the test documents, like a system."""
+    a, b = passes_dir / first, passes_dir / second
+    if not any(a.glob("*.json")) or not any(b.glob("*.json")):
+        return None, ""
+    from trisec.annotation.agreement import read_pass_pairs
+    from trisec.evaluate.score import score
+    from trisec.evaluate.views import view_from_annotation
+
+    try:
+        pairs = [(x, y) for x, y in read_pass_pairs(a, b) if x.get("doc_id") in gold.texts]
+    except TrisecError as exc:
+        return None, "; ".join(p.message for p in exc.problems)
+    if not pairs:
+        return None, "the passes cover no test document"
+    return score([view_from_annotation(x) for x, _ in pairs],
+                 {str(y["doc_id"]): view_from_annotation(y) for _, y in pairs}), ""
+
+
+def leaderboard_section(release: Path, schema: Schema,
+                        predictions_dir: Path = PREDICTIONS_DIR,
+                        passes_dir: Path = PASSES_DIR) -> str:
+    from trisec.evaluate.benchmark import evaluate_views, maps_for
+    from trisec.evaluate.gold import read_gold
+    from trisec.evaluate.predictions import load_predictions
+
+    head = "## Benchmark\n\n" + HOWTO + "\n\n"
+    try:
+        gold = read_gold(release, "test")
+    except TrisecError:
+        return head + "The release has no test split yet, so there is no leaderboard.\n"
+    if not gold.has_gold:
+        return head + ("No gold annotations in the test split yet, so there is no leaderboard: "
+                       "the build scores the systems in `benchmark/predictions/` here once "
+                       "there are.\n")
+    ent_map, ev_map = maps_for(schema, None)
+    rows, problems = [], []
+    for path in sorted(Path(predictions_dir).glob("*.jsonl")):
+        try:
+            loaded = load_predictions(path, gold, ent_map, ev_map, set(schema.all_roles))
+        except TrisecError as exc:
+            first = exc.problems[0]
+            problems.append(f"- `{path.stem}`: prediction file rejected ({len(exc.problems)} "
+                            f"problem(s); first: {first.message}). Regenerate it against this "
+                            "release.")
+            continue
+        rows.append(_row(f"`{path.stem}`", evaluate_views(gold, loaded, ent_map, ev_map)))
+    skipped = []
+    for first, second, title in comparisons():
+        iaa, why = _agreement_report(gold, Path(passes_dir), first, second)
+        if iaa is not None:
+            rows.append(_row(f"inter-annotator agreement: {title} (reference)", iaa))
+        elif why:
+            skipped.append(f"{title}: {why}")
+    n_docs = len(gold.views)
+    n_ment = sum(len(v.entities) for v in gold.views)
+    out = [head + f"Scored by the build from the committed prediction files in "
+           f"`benchmark/predictions/` against the test split ({n_docs} document(s), {n_ment} "
+           "gold mentions). F1 with its 95% confidence interval: percentile bootstrap over "
+           "documents (1000 resamples, seed 0)." + (FEW if n_docs < FEW_DOCS else "") + "\n",
+           "| System | " + " | ".join(c for _, _, c in COLUMNS) + " |",
+           "|---|" + "---:|" * len(COLUMNS)]
+    out += rows or ["| (no prediction files yet) |" + " |" * len(COLUMNS)]
+    if problems:
+        out += [""] + problems
+    if skipped:
+        out += [""] + [f"Inter-annotator agreement not shown ({why})." for why in skipped]
+    return "\n".join(out) + "\n"
+
+
+def extend(release_dir: Path, ctx: BuildContext) -> None:
+    ctx.extra[KEY] = leaderboard_section(release_dir, ctx.schema)

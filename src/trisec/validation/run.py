@@ -1,0 +1,211 @@
+"""Run every suite of the validation/ project on a release folder (reads suites, never
+writes them; GX stores results and Data Docs under validation/uncommitted/)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trisec.errors import Problem, TrisecError
+from trisec.schema import Schema
+from trisec.validation.frames import read_release, suite_frames
+from trisec.validation.suites import SuiteSpec, suite_specs, to_gx
+
+FIX_DEFINE = "run `trisec validate --define` and commit validation/"
+SHOW_ROWS = 3  # failing rows quoted in a problem message
+_GOLD = "fix corpus/annotations/gold/<doc_id>.json (`trisec annotations check`), then rebuild"
+FIXES = {
+    "documents": "fix corpus/raw, corpus/metadata or the cleaning rules, then rebuild",
+    "sentences": ("a build bug (trisec.documents.sentences, trisec.documents.bio, "
+                  "trisec.release.assemble): fix, rebuild"),
+    "mentions": _GOLD, "events": _GOLD, "arguments": _GOLD, "attributions": _GOLD,
+    "consistency": "a build bug: nested and flat views must come from the same gold spans",
+    "release": "rebuild with `trisec build`; never edit a release folder by hand",
+}
+
+
+@dataclass
+class Failure:
+    suite: str
+    expectation: str  # Spec.label
+    notes: str
+    unexpected: int | None
+    total: int | None
+    rows: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def problem(self) -> Problem:
+        if self.error:
+            msg = f"could not be evaluated: {self.error}"
+        elif self.unexpected is None:
+            msg = f"failed: {self.notes}"
+        else:
+            msg = f"{self.unexpected} of {self.total} rows fail ({self.notes})"
+            if self.rows:
+                more = f" (+{self.unexpected - len(self.rows)} more)" \
+                    if self.unexpected > len(self.rows) else ""
+                msg += ": " + "; ".join(self.rows) + more
+        return Problem(f"{self.suite}/{self.expectation}", msg, FIXES.get(self.suite, ""))
+
+
+@dataclass
+class SuiteOutcome:
+    name: str
+    expectations: int
+    rows: int
+    failures: list[Failure]
+    seconds: float
+
+
+@dataclass
+class Report:
+    release: Path
+    suites: list[SuiteOutcome]
+    seconds: float
+    docs_index: Path | None = None
+    phases: dict[str, float] = field(default_factory=dict)  # import, frames, suites, docs
+
+    @property
+    def success(self) -> bool:
+        return not any(s.failures for s in self.suites)
+
+    def problems(self) -> list[Problem]:
+        return [f.problem() for s in self.suites for f in s.failures]
+
+
+def _short(v: Any, n: int = 60) -> str:
+    s = repr(v.tolist() if hasattr(v, "tolist") else v)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _row_text(spec_kwargs: dict[str, Any], etype: str, id_cols: tuple[str, ...],
+              row: dict[str, Any]) -> str:
+    """`doc_id/span_id: reason` for one failing row of GX's partial_unexpected_index_list."""
+    from trisec.validation.expectations import EXPLAIN
+
+    ids = "/".join(str(row.get(c)) for c in id_cols if c in row)
+    domain = spec_kwargs.get("column_list") or [spec_kwargs[k] for k in
+                                                ("column", "column_A", "column_B")
+                                                if k in spec_kwargs]
+    if etype in EXPLAIN:
+        reason = EXPLAIN[etype]([row.get(c) for c in domain], spec_kwargs)
+    else:
+        # the values that failed; an id column is already in `ids` unless it is all there is
+        shown = [c for c in domain if c not in id_cols] or domain
+        reason = ", ".join(f"{c}={_short(row.get(c))}" for c in shown)
+    return f"{ids}: {reason}" if reason else ids
+
+
+def _check_suite(loaded: Any, spec: SuiteSpec) -> None:
+    """The loaded suite must be exactly its spec: a custom expectation GX dropped on load,
+    or a suite defined from an older schema, must stop the run, never pass it."""
+    where = f"validation/expectations/{spec.name}.json"
+    if len(loaded.expectations) != len(spec.expectations):
+        kept = {e.expectation_type for e in loaded.expectations}
+        lost = sorted({e.type for e in spec.expectations} - kept)
+        raise TrisecError(Problem(where, f"GX loaded {len(loaded.expectations)} expectations, "
+                                  f"the schema defines {len(spec.expectations)}"
+                                  + (f" (missing: {', '.join(lost)})" if lost else ""),
+                                  "import trisec.validation.expectations before loading "
+                                  "suites; if the schema changed, " + FIX_DEFINE))
+    want = [_config_key(to_gx(e)) for e in spec.expectations]
+    have = [_config_key(e) for e in loaded.expectations]
+    if sorted(want) != sorted(have):
+        diff = sorted(set(want) ^ set(have))
+        raise TrisecError(Problem(where, "suite differs from what schema/ defines "
+                                  f"({len(diff)} expectation(s) changed, e.g. {diff[0][:160]})",
+                                  FIX_DEFINE))
+
+
+def _config_key(expectation: Any) -> str:
+    """type + kwargs + notes of an Expectation or an ExpectationConfiguration."""
+    conf = getattr(expectation, "configuration", expectation)
+    cfg = conf.to_json_dict()
+    cfg["kwargs"] = {k: v for k, v in cfg["kwargs"].items() if k not in ("batch_id",)}
+    return json.dumps({"type": cfg["type"], "kwargs": cfg["kwargs"],
+                       "notes": cfg.get("notes")}, sort_keys=True, default=str)
+
+
+def _outcome(spec: SuiteSpec, result: Any, rows: int, seconds: float) -> SuiteOutcome:
+    by_key = {_config_key(to_gx(e)): e for e in spec.expectations}
+    failures = []
+    for r in result.results:
+        if r.success:
+            continue
+        cfg = r.expectation_config
+        e = by_key.get(_config_key(cfg))
+        kwargs = e.kwargs if e else dict(cfg.kwargs)
+        label = e.label if e else cfg.type
+        info = r.exception_info or {}
+        raised = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+        if info.get("raised_exception"):
+            raised.append(info)
+        res = r.result or {}
+        fail = Failure(spec.name, label, e.notes if e else "", res.get("unexpected_count"),
+                       res.get("element_count"))
+        if raised:
+            fail.error = str(raised[0].get("exception_message"))[:300]
+        for row in (res.get("partial_unexpected_index_list") or [])[:SHOW_ROWS]:
+            fail.rows.append(_row_text(kwargs, cfg.type, spec.id_columns, row))
+        failures.append(fail)
+    return SuiteOutcome(spec.name, len(spec.expectations), rows, failures, seconds)
+
+
+def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
+               docs: bool = False, suites: list[str] | None = None) -> Report:
+    """Validate one release folder with every suite (or the named ones); returns outcomes
+    (raises only when the project itself is broken or stale)."""
+    t0 = time.perf_counter()
+    import great_expectations as gx
+
+    # registers the custom expectations: must happen before any suite is loaded
+    from trisec.validation import expectations  # noqa: F401
+
+    if not (project_dir / "great_expectations.yml").is_file():
+        raise TrisecError(Problem(str(project_dir), "no Great Expectations project here",
+                                  FIX_DEFINE))
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    phases = {"import": time.perf_counter() - t0}
+    frames = suite_frames(read_release(release_dir, schema), schema)
+    phases["frames"] = time.perf_counter() - t0 - sum(phases.values())
+    ctx = gx.get_context(mode="file", context_root_dir=str(project_dir))
+    outcomes = []
+    for spec in suite_specs(schema):
+        if suites is not None and spec.name not in suites:
+            continue
+        t1 = time.perf_counter()
+        try:
+            suite = ctx.suites.get(spec.name)
+            checkpoint = ctx.checkpoints.get(spec.name)
+        except Exception as exc:  # GX raises its own not-found types
+            raise TrisecError(Problem(f"{project_dir}/{spec.name}",
+                                      f"suite or checkpoint missing: {exc}", FIX_DEFINE)) from exc
+        _check_suite(suite, spec)
+        frame = frames[spec.name]
+        missing = [c for c in spec.columns if c not in frame.columns]
+        if missing:  # a column the release lacks: GX would say little; the release suite more
+            frame = frame.assign(**{c: None for c in missing})
+        frame = frame[spec.columns]
+        batch = {"dataframe": frame}
+        vr = None
+        if not docs:
+            # fast pass: pass/fail only (collecting failing rows doubles GX's work); a table
+            # with failures is run again through its checkpoint to name the rows
+            (vd,) = checkpoint.validation_definitions
+            vr = vd.run(batch_parameters=batch, result_format="BOOLEAN_ONLY")
+        if vr is None or not vr.success:
+            # one checkpoint (one validation definition) per table: a checkpoint holding
+            # several DataFrame validations hands all of them the same DataFrame
+            (vr,) = checkpoint.run(batch_parameters=batch).run_results.values()
+        outcomes.append(_outcome(spec, vr, len(frame), time.perf_counter() - t1))
+    phases["suites"] = time.perf_counter() - t0 - sum(phases.values())
+    index = None
+    if docs:
+        ctx.build_data_docs()
+        index = project_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
+        phases["docs"] = time.perf_counter() - t0 - sum(phases.values())
+    return Report(release_dir, outcomes, time.perf_counter() - t0, index, phases)
