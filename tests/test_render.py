@@ -225,3 +225,65 @@ def test_plot_cli_writes_the_same_png_twice(release: Path, tmp_path: Path) -> No
     write_plot(layer_counts(release), b)
     assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert a.read_bytes() == b.read_bytes()  # no timestamp: an unchanged release, same file
+
+
+# --- every value placed in HTML is escaped (issue: rendered pages escape everything) -------
+
+PAYLOAD = '"\'><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+def _poison(value: Any) -> Any:
+    """Markup appended to every string of a row (appending keeps every offset valid)."""
+    if isinstance(value, str):
+        return value + PAYLOAD
+    if isinstance(value, list):
+        return [_poison(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _poison(v) for k, v in value.items()}
+    return value
+
+
+class Elements(HTMLParser):
+    """Every start tag and attribute name the browser would build."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[str] = []
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += [k for k, _ in attrs]
+        self.hrefs += [v or "" for k, v in attrs if k == "href"]
+
+
+def test_markup_in_every_field_of_a_release_is_shown_as_text(release: Path, tmp_path: Path,
+                                                            schema: Schema) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    hostile = tmp_path / "release"
+    shutil.copytree(release, hostile)
+    for path in (hostile / "data" / "documents").glob("*.parquet"):
+        table = pq.read_table(path)
+        rows = [_poison(r) for r in table.to_pylist()]
+        pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
+    site = tmp_path / "site"
+    written = render_release(hostile, site, schema)
+    assert len(written) > 1
+    # every written page stays inside the site folder, whatever the doc_id holds
+    assert all(p.resolve().parent == site.resolve() for p in written)
+    for page in written:
+        html_text = page.read_text(encoding="utf-8")
+        parser = Elements()
+        parser.feed(html_text)
+        assert "script" not in parser.tags and "img" not in parser.tags, page.name
+        assert not [a for a in parser.attrs if a.startswith("on")], page.name
+        assert "<script>" not in html_text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_text  # shown, not run
+        for href in parser.hrefs:  # links point to pages that exist or to Wikidata
+            if not href.startswith(("https://", "#")):
+                from urllib.parse import unquote
+
+                assert (site / unquote(href)).is_file(), href

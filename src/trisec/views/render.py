@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from trisec.errors import Problem, TrisecError
 from trisec.schema import Schema
@@ -61,6 +62,18 @@ def display_spans(row: dict[str, Any]) -> list[DisplaySpan]:
     return spans
 
 
+def esc(value: Any) -> str:
+    """Any value as HTML text or attribute content (quotes too): a release is input, and a
+    label, id or metadata value holding markup must be shown, never run."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def page_name(doc_id: str) -> str:
+    """The file name of an article's page: percent-encoded, so no doc_id (a slash, `..`,
+    markup) can name a file outside the site folder."""
+    return quote(doc_id, safe="-_") + ".html"
+
+
 def _span_templates() -> dict[str, str]:
     """displaCy's own span templates, made compact (no whitespace around a token, so the
     text keeps its spacing) and tagged with a class and data-label (tests count them)."""
@@ -87,7 +100,7 @@ def paragraph_markup(text: str, start: int, spans: list[DisplaySpan],
     mine = [(max(s.start, start) - start, min(s.end, end) - start, s)
             for s in spans if s.start < end and s.end > start]
     if not mine:
-        return html.escape(text)
+        return esc(text)
     cuts = {c for a, b, _ in mine for c in (a, b)}
     tokens: list[str] = []
     words: list[tuple[int, int, int]] = []  # (char start, char end, token index)
@@ -112,11 +125,13 @@ def paragraph_markup(text: str, start: int, spans: list[DisplaySpan],
     parsed = {"text": text, "tokens": tokens, "title": None,
               "settings": {"lang": "en", "direction": "ltr"},
               "spans": [{"start_token": token_range(a, b)[0], "end_token": token_range(a, b)[1],
-                         "label": s.label, "kb_id": s.kb_id,
-                         "kb_url": KB_URL.format(s.kb_id) if s.kb_id else "#"}
+                         "label": esc(s.label), "kb_id": esc(s.kb_id),
+                         "kb_url": esc(KB_URL.format(quote(s.kb_id, safe="")))
+                         if s.kb_id else "#"}
                         for a, b, s in mine if text[a:b].strip()]}
     markup = displacy.render([parsed], style="span", manual=True, jupyter=False,
                              options={"colors": colors, "template": _span_templates()})
+    # displaCy looks colours up by the label it was given: escaped labels keep theirs
     return markup.replace(GLUE + " ", "")
 
 
@@ -132,15 +147,15 @@ def _prov(f: dict[str, Any]) -> str:
     """Where a fact came from: [precision, provenance, confidence] and the evidence."""
     bits = [f.get("precision"), f.get("provenance"), f.get("confidence")]
     prov = ", ".join(str(b) for b in bits if b)
-    ev = html.escape(str(f.get("evidence") or ""))
-    tag = f"[{html.escape(prov)}] " if prov else ""
+    ev = esc(f.get("evidence") or "")
+    tag = f"[{esc(prov)}] " if prov else ""
     return f'<span class="prov">{tag}{ev}</span>'
 
 
 def _fact(f: dict[str, Any] | None) -> str:
     f = f or {}
     value = ('<span class="none">unknown</span>' if f.get("value") is None
-             else html.escape(str(f["value"])))
+             else esc(f["value"]))
     return f"{value} {_prov(f)}"
 
 
@@ -151,7 +166,7 @@ def counts(row: dict[str, Any]) -> dict[str, int]:
 
 def _page(title: str, body: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+            f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n"
             f"<body>\n{body}\n</body>\n</html>\n")
 
 
@@ -160,22 +175,22 @@ def document_page(row: dict[str, Any], schema: Schema) -> str:
     title = (row.get("title") or {}).get("value") or row["doc_id"]
     c = counts(row)
     meta = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in [
-        ("doc_id", html.escape(row["doc_id"])), ("split", html.escape(row["split"])),
-        ("source file", html.escape(row["source_file"])),
+        ("doc_id", esc(row["doc_id"])), ("split", esc(row["split"])),
+        ("source file", esc(row["source_file"])),
         ("title", _fact(row.get("title"))), ("outlet", _fact(row.get("outlet"))),
         ("published", _fact(row.get("published"))), ("dateline", _fact(row.get("dateline"))),
         ("url", _fact(row.get("url"))),
         ("gold", ", ".join(f"{v} {k}" for k, v in c.items()))])
     used = sorted({s.label for s in display_spans(row)})
     upper = {k.upper(): v for k, v in colors.items()}  # displaCy looks colours up in capitals
-    legend = "".join(f'<span style="background:{upper.get(lab.upper(), "#ddd")}">'
-                     f"{html.escape(lab)}</span>" for lab in used)
+    legend = "".join(f'<span style="background:{esc(upper.get(lab.upper(), "#ddd"))}">'
+                     f"{esc(lab)}</span>" for lab in used)
     spans = display_spans(row)
     paras = "\n".join(
         f'<div class="para">{paragraph_markup(m.group(0), m.start(), spans, colors)}</div>'
         for m in re.finditer(r"[^\n]+", row["text"]))
     body = ['<p><a href="index.html">&larr; all articles</a></p>',
-            f"<h1>{html.escape(title)}</h1>", f"<table>{meta}</table>"]
+            f"<h1>{esc(title)}</h1>", f"<table>{meta}</table>"]
     if not spans:
         body.append('<p class="none">No gold annotations for this article yet.</p>')
     else:
@@ -192,11 +207,11 @@ def _events_table(row: dict[str, Any]) -> str:
     lines = ["<h2>Events</h2>", "<table><tr><th>id</th><th>type</th><th>trigger</th>"
              "<th>realis</th><th>mode</th><th>arguments</th></tr>"]
     for e in events:
-        args = "; ".join(f"{html.escape(a['role'])}: {html.escape(text.get(a['mention'], '?'))}"
+        args = "; ".join(f"{esc(a['role'])}: {esc(text.get(a['mention'], '?'))}"
                          for a in e.get("arguments") or [])
-        lines.append(f"<tr><td>{e['id']}</td><td>{e['type']}</td>"
-                     f"<td>{html.escape(e['trigger']['text'])}</td><td>{e.get('realis')}</td>"
-                     f"<td>{e.get('mode') or ''}</td><td>{args}</td></tr>")
+        lines.append(f"<tr><td>{esc(e['id'])}</td><td>{esc(e['type'])}</td>"
+                     f"<td>{esc(e['trigger']['text'])}</td><td>{esc(e.get('realis'))}</td>"
+                     f"<td>{esc(e.get('mode'))}</td><td>{args}</td></tr>")
     return "\n".join([*lines, "</table>"])
 
 
@@ -210,9 +225,9 @@ def _attr_table(row: dict[str, Any]) -> str:
     for q in attrs:
         src = text.get(q.get("source") or "", "")
         cue = (q.get("cue") or {}).get("text") or ""
-        lines.append(f"<tr><td>{q['id']}</td><td>{q.get('kind')}</td><td>{html.escape(src)}"
-                     f"</td><td>{html.escape(cue)}</td>"
-                     f"<td>{html.escape(q['content']['text'])}</td></tr>")
+        lines.append(f"<tr><td>{esc(q['id'])}</td><td>{esc(q.get('kind'))}</td><td>{esc(src)}"
+                     f"</td><td>{esc(cue)}</td>"
+                     f"<td>{esc(q['content']['text'])}</td></tr>")
     return "\n".join([*lines, "</table>"])
 
 
@@ -226,16 +241,17 @@ def index_page(rows: list[dict[str, Any]], version: str) -> str:
         for k in totals:
             totals[k] += c[k]
         title = (r.get("title") or {}).get("value")
-        name = html.escape(title) if title else f"<i>{html.escape(r['doc_id'])} (no title)</i>"
+        name = esc(title) if title else f"<i>{esc(r['doc_id'])} (no title)</i>"
+        href = esc(quote(page_name(r["doc_id"])))  # the file name, as a URL
         lines.append(
-            f'<tr><td><a href="{r["doc_id"]}.html">{name}</a><br><span class="prov">'
-            f"{html.escape(r['doc_id'])}</span> {_prov(r.get('title') or {})}</td>"
-            f"<td>{r['split']}</td><td>{_fact(r.get('outlet'))}</td>"
+            f'<tr><td><a href="{href}">{name}</a><br><span class="prov">'
+            f"{esc(r['doc_id'])}</span> {_prov(r.get('title') or {})}</td>"
+            f"<td>{esc(r['split'])}</td><td>{_fact(r.get('outlet'))}</td>"
             f"<td>{_fact(r.get('published'))}</td>"
             + "".join(f"<td>{c[k]}</td>" for k in totals) + "</tr>")
     lines.append("<tr><th>total</th><td></td><td></td><td></td>"
                  + "".join(f"<th>{v}</th>" for v in totals.values()) + "</tr>")
-    body = (f"<h1>TRISEC {html.escape(version)}: {len(rows)} articles</h1>\n"
+    body = (f"<h1>TRISEC {esc(version)}: {len(rows)} articles</h1>\n"
             f"<table>{head}\n" + "\n".join(lines) + "</table>")
     return _page(f"TRISEC {version}", body)
 
@@ -259,7 +275,7 @@ def render_release(release: Path, out: Path, schema: Schema) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for row in rows:
-        path = out / f"{row['doc_id']}.html"
+        path = out / page_name(row["doc_id"])
         path.write_text(document_page(row, schema), encoding="utf-8")
         written.append(path)
     manifest = Path(release) / "manifest.json"
