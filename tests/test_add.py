@@ -279,3 +279,26 @@ def test_a_stale_raw_sha256_stops_everything(root: Path, tmp_path: Path, damage:
 
     assert [p.message for p in exc.value.problems] == [message]
     assert snapshot(root) == before
+
+
+def test_oversized_long_line_and_control_named_files_are_refused(root: Path,
+                                                                tmp_path: Path) -> None:
+    from trisec.documents.ingest import MAX_LINE_CHARS, MAX_RAW_BYTES
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(NEW_ARTICLE.encode() * (MAX_RAW_BYTES // len(NEW_ARTICLE) + 1))
+    long_line = tmp_path / "long.txt"
+    long_line.write_text(NEW_ARTICLE + "word " * (MAX_LINE_CHARS // 5 + 1) + "\n",
+                         encoding="utf-8")
+    named = tmp_path / "new\nline.txt"
+    named.write_text(NEW_ARTICLE, encoding="utf-8")
+    before = snapshot(root)
+
+    report = add_files([big, long_line, named], root)
+
+    assert report.added == []
+    messages = [p.message for p in report.refused]
+    assert "byte limit" in messages[0]
+    assert "max_length" in messages[1] and report.refused[1].location.startswith(str(long_line))
+    assert "control character" in messages[2]
+    assert snapshot(root) == before  # raw/, raw.sha256 and metadata/ untouched

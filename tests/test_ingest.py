@@ -150,3 +150,64 @@ def test_ingest_uses_curated_metadata_when_present(repo_corpus):
     doc = json.loads(result.stdout)
     assert doc["outlet"]["value"] == "Anadolu Agency (copy on theistanbulpost.com)"
     assert doc["outlet"]["provenance"] == "external"
+
+
+# --- inputs a build cannot hold are refused at the door --------------------------------------
+
+def test_line_limit_is_spacys_max_length():
+    from trisec.documents.ingest import MAX_LINE_CHARS
+    from trisec.documents.sentences import nlp
+
+    assert MAX_LINE_CHARS == nlp().max_length
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from trisec.documents import ingest
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"Seoul said. " * (ingest.MAX_RAW_BYTES // 12 + 1))
+    assert big.stat().st_size > ingest.MAX_RAW_BYTES
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read a too-big file"))
+    with pytest.raises(TrisecError) as err:
+        read_raw(big)
+    (problem,) = err.value.problems
+    assert problem.location == str(big)
+    assert f"over the {ingest.MAX_RAW_BYTES:,}-byte limit" in problem.message
+
+
+def test_a_line_longer_than_spacy_can_take_is_refused_with_its_line_number(tmp_path):
+    from trisec.documents.ingest import MAX_LINE_CHARS, MAX_RAW_BYTES
+
+    path = tmp_path / "long_line.txt"
+    path.write_text("Title\n\n" + "word " * (MAX_LINE_CHARS // 5) + "x\nlast\n",
+                    encoding="utf-8")
+    assert path.stat().st_size <= MAX_RAW_BYTES  # refused for the line, not the size
+    with pytest.raises(TrisecError) as err:
+        decode(read_raw(path), str(path))
+    (problem,) = err.value.problems
+    assert problem.location == f"{path}:3"
+    assert f"{MAX_LINE_CHARS + 1:,} characters" in problem.message
+    assert "max_length" in problem.message
+
+
+@pytest.mark.parametrize("name", ["bad\nname.txt", "tab\there.txt", "esc\x1b[31m.txt",
+                                  "del\x7f.txt", "nel\x85.txt"])
+def test_a_file_name_with_a_control_character_is_refused(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("A title\n\nSome text of an article that is long enough.\n", encoding="utf-8")
+    with pytest.raises(TrisecError) as err:
+        read_raw(path)
+    assert "control character" in err.value.problems[0].message
+
+
+def test_ingest_cli_refuses_oversized_and_control_named_files(fixtures_raw, tmp_path):
+    from trisec.documents.ingest import MAX_RAW_BYTES
+
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (MAX_RAW_BYTES + 1))
+    odd = tmp_path / "odd\nname.txt"
+    odd.write_bytes((fixtures_raw / "no_date_line.txt").read_bytes())
+    result = _ingest(big, odd, fixtures_raw / "no_date_line.txt")
+    assert result.exit_code == 1
+    assert "byte limit" in result.stderr and "control character" in result.stderr
+    assert "no_date_line.txt" in result.stdout  # the good file is still processed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -9,7 +11,38 @@ from trisec.document import RawArticle
 from trisec.errors import Problem, TrisecError
 
 
+# A crawled news page is a few kilobytes; the largest real one is far below this. Cleaning and
+# tokenising cost several hundred bytes of memory per input byte, so a page much larger than
+# this is not an article and would exhaust the machine before failing.
+MAX_RAW_BYTES = 1_048_576
+# spaCy refuses a text longer than its `max_length` (1,000,000 characters by default), and
+# each line (paragraph) is one spaCy text; tests check this equals nlp().max_length.
+MAX_LINE_CHARS = 1_000_000
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _control_chars(name: str) -> list[str]:
+    """Control characters (Unicode Cc: C0, DEL, C1) in a file name, as escapes."""
+    return [repr(ch) for ch in name if unicodedata.category(ch) == "Cc"]
+
+
 def read_raw(path: Path) -> RawArticle:
+    """Read one raw file; names with control characters and oversized files are refused
+    before any byte is read."""
+    bad = _control_chars(path.name)
+    if bad:
+        raise TrisecError(Problem(repr(str(path)), f"file name has control character(s) "
+                                  f"{', '.join(bad)} (a line break would corrupt raw.sha256)",
+                                  "rename the file: letters, digits, '_', '-', '.' only"))
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise TrisecError(Problem(str(path), f"cannot read file: {exc.strerror}",
+                                  "check the path and permissions")) from exc
+    if size > MAX_RAW_BYTES:
+        raise TrisecError(Problem(str(path), f"{size:,} bytes, over the {MAX_RAW_BYTES:,}-byte "
+                                  "limit for one raw page",
+                                  "not a single article page: split or trim it to the article"))
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -41,4 +74,18 @@ def decode(raw: RawArticle, where: str | None = None) -> str:
             f"{where}@byte {exc.start}",
             f"not valid UTF-8 (byte 0x{raw.data[exc.start]:02x}: {exc.reason})",
             "re-encode the file as UTF-8 (e.g. iconv -f cp1252 -t utf-8)")) from exc
+    check_lines(text, where)
     return text.removeprefix("\ufeff")
+
+
+def check_lines(text: str, where: str) -> None:
+    """Every line (a paragraph once cleaned) must fit in one spaCy text."""
+    start = 0
+    for n, m in enumerate(_LINE_BREAK.finditer(f"{text}\n"), 1):
+        length = m.start() - start
+        if length > MAX_LINE_CHARS:
+            raise TrisecError(Problem(
+                f"{where}:{n}", f"line of {length:,} characters, over spaCy's max_length "
+                f"({MAX_LINE_CHARS:,}) for one paragraph",
+                "not an article page as crawled: split the text into paragraphs or drop it"))
+        start = m.end()
