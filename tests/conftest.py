@@ -22,7 +22,8 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 from trisec.document import Document
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
-from trisec.paths import GOLD_DIR, METADATA_DIR, RAW_DIR
+from trisec.documents.pins import write_checksums
+from trisec.paths import GOLD_DIR, METADATA_DIR, RAW_CHECKSUMS, RAW_DIR
 from trisec.release.build import BuildResult, write_release
 from trisec.release.pipeline import Corpus
 from trisec.schema import Schema, load_schema
@@ -57,12 +58,45 @@ def release(release_build: tuple[Path, BuildResult]) -> Path:
 
 @pytest.fixture()
 def tmp_corpus(tmp_path: Path) -> Corpus:
-    """A writable copy of corpus/raw and corpus/metadata with an empty gold folder."""
+    """A writable copy of corpus/raw, raw.sha256 and corpus/metadata with an empty gold
+    folder."""
     raw, meta, gold = tmp_path / "raw", tmp_path / "metadata", tmp_path / "annotations" / "gold"
     shutil.copytree(RAW_DIR, raw)
+    shutil.copyfile(RAW_CHECKSUMS, tmp_path / "raw.sha256")
     shutil.copytree(METADATA_DIR, meta)
     gold.mkdir(parents=True)
     return Corpus(raw, meta, gold)
+
+
+def pin(raw_dir: Path) -> None:
+    """Write raw.sha256 beside a test corpus's raw/ for the files it holds now (what a
+    curator does after checking new files; `trisec add` does it for real additions)."""
+    import hashlib
+
+    write_checksums(raw_dir.parent / "raw.sha256",
+                    {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                     for p in raw_dir.glob("*.txt")})
+
+
+def copy_corpus(root: Path, names: list[str] | None = None, gold: bool = False) -> Corpus:
+    """A pinned corpus under `root` with some (default: all) raw files of corpus/, their
+    curated metadata and, with gold=True, their gold annotations."""
+    from trisec.document import doc_id_for
+    from trisec.documents.pins import read_checksums
+
+    corpus = Corpus(root / "raw", root / "metadata", root / "annotations" / "gold")
+    for d in (corpus.raw_dir, corpus.metadata_dir, corpus.gold_dir):
+        d.mkdir(parents=True)
+    pins = read_checksums(RAW_CHECKSUMS)
+    for name in names or sorted(pins):
+        shutil.copyfile(RAW_DIR / name, corpus.raw_dir / name)
+        doc_id = doc_id_for(pins[name])
+        for src, dst in ((METADATA_DIR / f"{doc_id}.yaml", corpus.metadata_dir),
+                         (GOLD_DIR / f"{doc_id}.json", corpus.gold_dir if gold else None)):
+            if dst is not None and src.is_file():
+                shutil.copyfile(src, dst / src.name)
+    pin(corpus.raw_dir)
+    return corpus
 
 
 def fixture_path(name: str) -> Path:

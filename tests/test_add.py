@@ -243,8 +243,10 @@ def test_curated_metadata_written_before_the_file_is_kept(root: Path, tmp_path: 
     doc_id = "tsn-" + hashlib.sha256(new.read_bytes()).hexdigest()[:16]
     curated = root / "metadata" / f"{doc_id}.yaml"
     curated.write_text(yaml.safe_dump({
-        "doc_id": doc_id, "outlet": {"value": "Yonhap", "provenance": "external",
-                                     "confidence": "high", "evidence": "outlet page"}}),
+        "doc_id": doc_id, "source_file": "new.txt",
+        "sha256": hashlib.sha256(new.read_bytes()).hexdigest(),
+        "outlet": {"value": "Yonhap", "provenance": "external", "confidence": "high",
+                   "evidence": "outlet page"}}),
         encoding="utf-8")
     before = curated.read_bytes()
 

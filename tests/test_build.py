@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import copy_corpus, pin
 
 from trisec.annotation.gold import text_sha256, write_annotation
 from trisec.cli import main
@@ -93,6 +94,7 @@ def _fixture_corpus(tmp_path: Path, fixtures_raw: Path, names: list[str]) -> Cor
         shutil.copy(fixtures_raw / n, raw / n)
     (tmp_path / "metadata").mkdir()
     (tmp_path / "gold").mkdir()
+    pin(raw)
     return Corpus(raw, tmp_path / "metadata", tmp_path / "gold")
 
 
@@ -178,6 +180,7 @@ def test_a_failing_validator_publishes_nothing(previous, tmp_corpus):
 
 def test_a_validated_build_replaces_the_release_and_cleans_up(previous, tmp_corpus, fixtures_raw):
     shutil.copy(fixtures_raw / "no_date_line.txt", tmp_corpus.raw_dir / "no_date_line.txt")
+    pin(tmp_corpus.raw_dir)
     seen: list[Path] = []
     build(previous, corpus=tmp_corpus, validator=seen.append)
     assert rows_by_config(previous)["documents"] == 6
@@ -223,15 +226,8 @@ def _span(text: str, needle: str, after: int = 0) -> dict:
 @pytest.fixture(scope="module")
 def gold_release(tmp_path_factory: pytest.TempPathFactory, schema) -> Path:
     """Two real articles, one with a small hand-made gold annotation: every config has rows."""
-    from trisec.paths import METADATA_DIR, RAW_DIR
-
     root = tmp_path_factory.mktemp("gold_corpus")
-    corpus = Corpus(root / "raw", root / "metadata", root / "gold")
-    for d in (corpus.raw_dir, corpus.gold_dir):
-        d.mkdir()
-    shutil.copytree(METADATA_DIR, corpus.metadata_dir)
-    for name in ("000_983addbeba9461a4.txt", "004_fd7d536830c83d2c.txt"):
-        shutil.copy(RAW_DIR / name, corpus.raw_dir / name)
+    corpus = copy_corpus(root, ["000_983addbeba9461a4.txt", "004_fd7d536830c83d2c.txt"])
     text = next(d.text for d in published_documents(corpus) if d.doc_id == DOC_004)
 
     def mention(mid, span, label, entity, gpe_role=None, timex=None):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import pin
 
 from trisec.errors import TrisecError
 from trisec.release.build import write_release
@@ -35,6 +36,7 @@ def _corpus(tmp: Path, repo: Corpus) -> Corpus:
 
 
 def _write(corpus: Corpus, schema: Schema, out: Path) -> Path:
+    pin(corpus.raw_dir)  # the corpus as this release has it, pinned like `trisec add` does
     out.mkdir(parents=True)
     write_release(out, corpus, schema)
     return out

@@ -158,7 +158,7 @@ def test_line_limit_is_spacys_max_length():
     from trisec.documents.ingest import MAX_LINE_CHARS
     from trisec.documents.sentences import nlp
 
-    assert MAX_LINE_CHARS == nlp().max_length
+    assert nlp().max_length == MAX_LINE_CHARS
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ from trisec.annotation.labelstudio import (
 from trisec.annotation.preannotate import fixed_mention_types, preannotate, silver_annotation
 from trisec.cli import main
 from trisec.errors import TrisecError
-from trisec.paths import CORPUS_DIR, RAW_DIR
+from trisec.paths import CORPUS_DIR, RAW_CHECKSUMS, RAW_DIR
 from trisec.release.build import write_release
 from trisec.release.pipeline import Corpus, published_documents
 from trisec.schema import Schema
@@ -52,6 +52,7 @@ def root(tmp_path: Path) -> Path:
     """A corpus folder with the two hand-made gold fixture files as its gold."""
     r = tmp_path / "corpus"
     shutil.copytree(RAW_DIR, r / "raw")
+    shutil.copyfile(RAW_CHECKSUMS, r / "raw.sha256")
     shutil.copytree(CORPUS_DIR / "metadata", r / "metadata")
     shutil.copytree(GOLD_FIXTURES, r / "annotations" / "gold")
     return r

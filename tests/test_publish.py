@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import pin
 
+from trisec.document import doc_id_for
+from trisec.documents.pins import read_checksums
 from trisec.errors import Problem, TrisecError
-from trisec.paths import METADATA_DIR, RAW_DIR, SCHEMA_DIR
+from trisec.paths import METADATA_DIR, RAW_CHECKSUMS, RAW_DIR, SCHEMA_DIR
 from trisec.release.build import write_release
 from trisec.release.pipeline import Corpus
 from trisec.release.publish import (
@@ -78,6 +81,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("checkout")
     shutil.copytree(SCHEMA_DIR, root / "schema")
     shutil.copytree(RAW_DIR, root / "corpus" / "raw")
+    shutil.copyfile(RAW_CHECKSUMS, root / "corpus" / "raw.sha256")
     shutil.copytree(METADATA_DIR, root / "corpus" / "metadata")
     schema = load_schema(root / "schema")
     (root / "dataset").mkdir()
@@ -201,6 +205,10 @@ def test_refuses_a_local_tag_of_this_version_with_other_data(root: Path) -> None
     shutil.rmtree(root / "corpus" / "raw")
     shutil.copytree(RAW_DIR, root / "corpus" / "raw",
                     ignore=lambda d, names: sorted(names)[:1])  # one article fewer
+    dropped = doc_id_for(read_checksums(RAW_CHECKSUMS)[sorted(p.name for p in
+                                                              RAW_DIR.glob("*.txt"))[0]])
+    (root / "corpus" / "metadata" / f"{dropped}.yaml").unlink()  # and its curated facts
+    pin(root / "corpus" / "raw")
     shutil.rmtree(root / "dataset")
     (root / "dataset").mkdir()
     write_release(root / "dataset", checkout_corpus(root), schema)

@@ -15,7 +15,7 @@ from trisec.annotation.gold import read_annotation, text_sha256
 from trisec.annotation.spacy_export import doc_to_annotation, make_doc
 from trisec.cli import main
 from trisec.documents.sentences import split_sentences
-from trisec.paths import CORPUS_DIR, RAW_DIR
+from trisec.paths import CORPUS_DIR, RAW_CHECKSUMS, RAW_DIR
 from trisec.release.pipeline import Corpus, published_documents
 from trisec.schema import Schema, split_of
 
@@ -32,6 +32,7 @@ def texts() -> dict[str, str]:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(RAW_DIR, root / "raw")
+    shutil.copyfile(RAW_CHECKSUMS, root / "raw.sha256")
     shutil.copytree(CORPUS_DIR / "metadata", root / "metadata")
     shutil.copytree(GOLD_FIXTURES, root / "annotations" / "gold")
     out = root / "spacy"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import pin
 
 from trisec.annotation.gold import text_sha256, write_annotation
 from trisec.documents.ingest import read_raw
@@ -229,6 +230,7 @@ def test_duplicates_are_pinned_and_round_trip(tmp_path: Path) -> None:
     shutil.copytree(RAW_DIR, raw)
     original = sorted(raw.glob("*.txt"))[2]
     (raw / "zzz_copy.txt").write_bytes(original.read_bytes() + b"\n\n")
+    pin(raw)
     schema = load_schema()
     corpus = Corpus(raw, METADATA_DIR, tmp_path / "gold")
     (tmp_path / "release").mkdir()

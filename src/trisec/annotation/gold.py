@@ -113,6 +113,14 @@ def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> V
     problems: list[Problem] = []
     v = Verified(doc_id, ann)
     labels = schema.entity_labels
+    if ann.get("text_sha256") != text_sha256(text):
+        # offsets point into the text the annotator saw; a changed text moves them even when
+        # every quoted span still happens to match
+        problems.append(Problem(where, f"text_sha256 {ann.get('text_sha256')!r} is not the "
+                                f"published text's ({text_sha256(text)}): the text changed "
+                                "since these spans were made",
+                                "run `trisec annotations reanchor FILE --write` to move the "
+                                "spans by their quoted text and record the new hash"))
 
     def unique(layer: str) -> dict[str, dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}

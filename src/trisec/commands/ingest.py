@@ -28,7 +28,7 @@ def command(files: tuple[Path, ...], as_json: bool, metadata_dir: Path | None) -
     for path in files:
         try:
             raw = read_raw(path)
-            curated = load_curated(mdir, raw.doc_id)
+            curated = load_curated(mdir, raw.doc_id, raw)
             known = ((curated or {}).get("title") or {}).get("value")
             doc = merge_metadata(clean(raw, decode(raw, str(path)), known), curated)
         except TrisecError as exc:

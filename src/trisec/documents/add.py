@@ -23,8 +23,11 @@ from trisec.document import Document, RawArticle
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.documents.metadata import load_curated, merge_metadata
+from trisec.documents.pins import read_checksums, write_checksums
 from trisec.errors import Problem, TrisecError
 from trisec.release.pipeline import Corpus
+
+__all__ = ["add_files", "corpus_at", "read_checksums", "removal_lines", "write_checksums"]
 
 NOT_LOOKED_UP = "not looked up yet"
 # Word 5-gram Jaccard similarity at or above which two bodies count as the same article
@@ -95,7 +98,7 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def clean_raw(raw: RawArticle, metadata_dir: Path, where: str | None = None) -> Document:
     """Decode, clean and merge curated metadata exactly as the build's clean step does."""
-    curated = load_curated(metadata_dir, raw.doc_id)
+    curated = load_curated(metadata_dir, raw.doc_id, raw)
     known = ((curated or {}).get("title") or {}).get("value")
     return merge_metadata(clean(raw, decode(raw, where), known_title=known), curated)
 
@@ -172,28 +175,6 @@ def write_stub(metadata_dir: Path, doc: Document) -> Path:
                                                 allow_unicode=True, width=100),
                    encoding="utf-8")
     return out
-
-
-def read_checksums(path: Path) -> dict[str, str]:
-    """sha256sum lines (`<hex>  <name>`) -> {name: hex}; malformed lines are errors."""
-    out: dict[str, str] = {}
-    if not path.is_file():
-        return out
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        m = re.fullmatch(r"([0-9a-f]{64}) [ *](.+)", line)
-        if not m:
-            raise TrisecError(Problem(f"{path}:{n}", f"not a sha256sum line: {line!r}",
-                                      "regenerate it with `sha256sum *.txt` inside raw/"))
-        out[m[2]] = m[1]
-    return out
-
-
-def write_checksums(path: Path, sums: dict[str, str]) -> None:
-    """Sorted by file name, in the format `sha256sum -c` checks."""
-    path.write_text("".join(f"{sums[name]}  {name}\n" for name in sorted(sums)),
-                    encoding="utf-8")
 
 
 def check_pins(corpus: Corpus, sums: dict[str, str], seen: Existing, where: Path) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 from trisec.document import RawArticle
 from trisec.errors import Problem, TrisecError
 
-
 # A crawled news page is a few kilobytes; the largest real one is far below this. Cleaning and
 # tokenising cost several hundred bytes of memory per input byte, so a page much larger than
 # this is not an article and would exhaust the machine before failing.

@@ -8,14 +8,17 @@ from typing import Any
 
 import yaml
 
-from trisec.document import Document, Fact, doc_id_for
+from trisec.document import Document, Fact, RawArticle, doc_id_for
 from trisec.documents.dates import resolve_published
 from trisec.errors import Problem, TrisecError
 
 FACT_KEYS = ("value", "provenance", "confidence", "evidence")
 
 
-def load_curated(metadata_dir: Path, doc_id: str) -> dict[str, Any] | None:
+def load_curated(metadata_dir: Path, doc_id: str,
+                 raw: RawArticle | None = None) -> dict[str, Any] | None:
+    """The curated facts of a document, or None. With `raw`, the file must name that raw
+    file and its sha256 (facts copied from another article's file are refused)."""
     path = metadata_dir / f"{doc_id}.yaml"
     if not path.is_file():
         return None
@@ -28,6 +31,15 @@ def load_curated(metadata_dir: Path, doc_id: str) -> dict[str, Any] | None:
     if not isinstance(data, dict) or data.get("doc_id") != doc_id:
         raise TrisecError(Problem(str(path), f"expected a mapping with doc_id: {doc_id}",
                                   "regenerate it with `trisec add` or fix doc_id"))
+    if raw is not None:
+        wrong = [Problem(str(path), f"{key} is {data.get(key)!r}, but this doc_id is "
+                         f"raw/{raw.source_file} with sha256 {raw.sha256}",
+                         f"set {key}: {want} (facts copied from another article's file must "
+                         "be checked against this article)")
+                 for key, want in (("source_file", raw.source_file), ("sha256", raw.sha256))
+                 if data.get(key) != want]
+        if wrong:
+            raise TrisecError(wrong)
     return data
 
 

@@ -23,6 +23,7 @@ from trisec.documents.metadata import load_curated, merge_metadata
 from trisec.documents.sentences import split_sentences
 from trisec.errors import Problem, TrisecError
 from trisec.release.assemble import AnnotatedDocument
+from trisec.release.inputs import InputCheck
 from trisec.schema import Schema, split_of
 
 
@@ -94,9 +95,13 @@ def read_step(paths: Iterable[Path], stats: Stats) -> Iterator[RawArticle]:
 def clean_step(raws: Iterable[RawArticle], metadata_dir: Path, stats: Stats,
                errors: list[Problem]) -> Iterator[Document]:
     """Decode, clean and merge curated metadata; a bad file is recorded, the run goes on."""
+    first_name: dict[str, str] = {}
     for raw in raws:
+        # a byte-identical copy under another name shares the doc_id (and metadata file) of
+        # the first copy: its metadata names the first one, and the copy is a duplicate
+        copy = first_name.setdefault(raw.doc_id, raw.source_file) != raw.source_file
         try:
-            curated = load_curated(metadata_dir, raw.doc_id)
+            curated = load_curated(metadata_dir, raw.doc_id, None if copy else raw)
             known = ((curated or {}).get("title") or {}).get("value")
             doc = merge_metadata(clean(raw, decode(raw), known_title=known), curated)
         except TrisecError as exc:
@@ -155,26 +160,45 @@ class Corpus:
     def raw_paths(self) -> list[Path]:
         return sorted(self.raw_dir.glob("*.txt"))
 
+    @property
+    def pins_path(self) -> Path:
+        """raw.sha256 beside raw/ (corpus/raw.sha256)."""
+        return self.raw_dir.parent / "raw.sha256"
+
+    @property
+    def passes_dir(self) -> Path:
+        """Independent annotation passes beside gold/ (corpus/annotations/passes/<pass>/)."""
+        return self.gold_dir.parent / "passes"
+
+    def input_check(self, errors: list[Problem]) -> InputCheck:
+        return InputCheck(self.raw_dir, self.pins_path, self.metadata_dir, self.gold_dir,
+                          self.passes_dir, errors)
+
 
 def annotated_documents(corpus: Corpus, schema: Schema, stats: Stats, errors: list[Problem],
                         duplicates: list[Duplicate],
                         progress: Callable[[Iterable[RawArticle]], Iterable[RawArticle]]
                         | None = None) -> Iterator[AnnotatedDocument]:
-    """The whole pipeline up to rows, as one lazy generator."""
+    """The whole pipeline up to rows, as one lazy generator; input problems (pins, orphaned
+    curated files) are added to `errors` as they are found and when the last row is out."""
+    inputs = corpus.input_check(errors)
     raws: Iterable[RawArticle] = stats.timed(  # type: ignore[assignment]
-        "read", read_step(corpus.raw_paths(), stats))
+        "read", inputs.pinned(read_step(corpus.raw_paths(), stats)))
     if progress:
         raws = progress(raws)
     docs = stats.timed("clean", clean_step(raws, corpus.metadata_dir, stats, errors))
     unique = stats.timed("dedup", dedup_step(docs, stats, duplicates))  # type: ignore[arg-type]
-    return stats.timed("annotate", annotate_step(unique, schema, corpus.gold_dir,  # type: ignore
-                                                 stats, errors))
+    annotated = stats.timed("annotate", annotate_step(unique, schema,  # type: ignore[arg-type]
+                                                      corpus.gold_dir, stats, errors))
+    return inputs.finished(annotated, duplicates)  # type: ignore[arg-type]
 
 
 def published_documents(corpus: Corpus) -> Iterator[Document]:
     """Cleaned, de-duplicated documents as the release publishes them (no annotations)."""
     stats, errors, dups = Stats(), [], []
-    raws = read_step(corpus.raw_paths(), stats)
-    yield from dedup_step(clean_step(raws, corpus.metadata_dir, stats, errors), stats, dups)
+    inputs = corpus.input_check(errors)
+    raws = inputs.pinned(read_step(corpus.raw_paths(), stats))
+    yield from inputs.finished(
+        dedup_step(clean_step(raws, corpus.metadata_dir, stats, errors), stats, dups), dups)
     if errors:
         raise TrisecError(errors)

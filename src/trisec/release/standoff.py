@@ -354,6 +354,7 @@ def _stage_corpus(standoff: Path, sources: list[Source], files: dict[str, Path],
     after checking that cleaning gives back exactly the published texts."""
     from trisec.annotation.gold import text_sha256, write_annotation
     from trisec.documents.ingest import iter_raw
+    from trisec.documents.pins import write_checksums
     from trisec.release.pipeline import Stats, clean_step
 
     corpus = Corpus(work / "raw", standoff / METADATA, work / "gold")
@@ -361,6 +362,8 @@ def _stage_corpus(standoff: Path, sources: list[Source], files: dict[str, Path],
     corpus.gold_dir.mkdir(parents=True)
     for s in sources:
         shutil.copyfile(files[s.source_file], corpus.raw_dir / s.source_file)
+    # verify_raw checked every file against the standoff's sha256: those are the pins
+    write_checksums(corpus.pins_path, {s.source_file: s.sha256 for s in sources})
     expected = {s.doc_id: s for s in sources if s.text_sha256}
     layers = _gold_layers(standoff)
     problems: list[Problem] = []
