@@ -24,7 +24,7 @@ from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.documents.pins import write_checksums
 from trisec.paths import GOLD_DIR, METADATA_DIR, RAW_CHECKSUMS, RAW_DIR
-from trisec.release.build import BuildResult, write_release
+from trisec.release.build import BuildResult, default_corpus, write_release
 from trisec.release.pipeline import Corpus
 from trisec.schema import Schema, load_schema
 
@@ -38,8 +38,8 @@ def schema() -> Schema:
 
 @pytest.fixture(scope="session")
 def repo_corpus() -> Corpus:
-    """The checkout's corpus/ (read only)."""
-    return Corpus(RAW_DIR, METADATA_DIR, GOLD_DIR)
+    """The checkout's corpus/ with its passes and benchmark predictions (read only)."""
+    return default_corpus()
 
 
 @pytest.fixture(scope="session")

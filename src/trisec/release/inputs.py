@@ -27,7 +27,7 @@ class InputCheck:
     pins_path: Path
     metadata_dir: Path
     gold_dir: Path
-    passes_dir: Path
+    passes_dir: Path | None
     errors: list[Problem]
     pins: dict[str, str] = field(default_factory=dict)
     raw_ids: set[str] = field(default_factory=set)  # doc_ids of every raw file read
@@ -71,7 +71,7 @@ class InputCheck:
         problems += orphans(self.metadata_dir, ("*.yaml", "*.yml"), self.raw_ids, set(),
                             "metadata")
         problems += orphans(self.gold_dir, ("*.json",), self.raw_ids, dup_ids, "gold")
-        if self.passes_dir.is_dir():
+        if self.passes_dir is not None and self.passes_dir.is_dir():
             for pass_dir in sorted(p for p in self.passes_dir.iterdir() if p.is_dir()):
                 problems += orphans(pass_dir, ("*.json",), self.raw_ids, dup_ids, "pass")
         return problems
