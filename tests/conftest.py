@@ -84,7 +84,8 @@ def copy_corpus(root: Path, names: list[str] | None = None, gold: bool = False) 
     from trisec.document import doc_id_for
     from trisec.documents.pins import read_checksums
 
-    corpus = Corpus(root / "raw", root / "metadata", root / "annotations" / "gold")
+    corpus = Corpus(root / "raw", root / "metadata", root / "annotations" / "gold",
+                    root / "annotations" / "passes")
     for d in (corpus.raw_dir, corpus.metadata_dir, corpus.gold_dir):
         d.mkdir(parents=True)
     pins = read_checksums(RAW_CHECKSUMS)
