@@ -242,9 +242,11 @@ def test_curated_metadata_written_before_the_file_is_kept(root: Path, tmp_path: 
     new.write_text(NEW_ARTICLE, encoding="utf-8")
     doc_id = "tsn-" + hashlib.sha256(new.read_bytes()).hexdigest()[:16]
     curated = root / "metadata" / f"{doc_id}.yaml"
+    unknown = {"value": None, "provenance": None, "confidence": None, "evidence": "not known"}
     curated.write_text(yaml.safe_dump({
         "doc_id": doc_id, "source_file": "new.txt",
         "sha256": hashlib.sha256(new.read_bytes()).hexdigest(),
+        "title": unknown, "url": unknown, "published": {**unknown, "precision": None},
         "outlet": {"value": "Yonhap", "provenance": "external", "confidence": "high",
                    "evidence": "outlet page"}}),
         encoding="utf-8")

@@ -16,7 +16,7 @@ from typing import Any
 from trisec.errors import Problem, TrisecError
 from trisec.schema import Schema
 
-QID = re.compile(r"^Q[1-9][0-9]*$")
+QID = re.compile(r"^Q[1-9][0-9]*\Z")  # \Z: "Q884\n" must not pass (`$` would let it)
 LAYERS = ("mentions", "entities", "events", "attributions")
 
 
@@ -29,20 +29,35 @@ def empty_annotation(doc_id: str, text: str, pass_name: str = "gold") -> dict[st
             "mentions": [], "entities": [], "events": [], "attributions": []}
 
 
-def read_annotation(path: Path) -> dict[str, Any]:
-    """Parse one annotation file; JSON errors name the line and column."""
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:  # json.loads would silently keep the last value
+        raise ValueError(f"key(s) {', '.join(map(repr, twice))} given twice in one object")
+    return dict(pairs)
+
+
+def read_annotation(path: Path, schema: Schema | None = None) -> dict[str, Any]:
+    """Parse one annotation file strictly: JSON errors name the line and column, and the
+    file must match the JSON Schema generated from schema/ (trisec.file_schemas), each
+    problem named by file and JSON path."""
+    from trisec.file_schemas import annotation_schema, strict_problems
+    from trisec.schema import load_schema
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"),
+                          object_pairs_hook=_no_duplicate_keys)
     except FileNotFoundError as exc:
         raise TrisecError(Problem(str(path), "annotation file missing")) from exc
     except json.JSONDecodeError as exc:
         raise TrisecError(Problem(
             f"{path}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}",
             "fix the JSON syntax (a trailing comma or a missing quote?)")) from exc
-    if not isinstance(data, dict):
-        raise TrisecError(Problem(str(path), "expected a JSON object at top level"))
-    for layer in LAYERS:
-        data.setdefault(layer, [])
+    except ValueError as exc:
+        raise TrisecError(Problem(str(path), str(exc), "keep one value per key")) from exc
+    problems = strict_problems(data, annotation_schema(schema or load_schema()), str(path))
+    if problems:
+        raise TrisecError(problems)
     return data
 
 

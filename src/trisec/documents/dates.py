@@ -70,7 +70,7 @@ def resolve_published(clues: list[dict[str, Any]], external: dict[str, Any] | No
             ev += f"; agrees with the {crawl['evidence']}"
         rank = {"high": 0, "medium": 2, "low": 4}.get(conf, 4)
         value = str(external["value"])
-        precision = external.get("precision") or _precision_of(value)
+        precision = external.get("precision") or precision_of(value)
         candidates.append((rank, DateFact(value, "external", conf, ev, precision)))
     if stamp:
         candidates.append((1, DateFact(stamp["value"], "body", "high", stamp["evidence"],
@@ -95,5 +95,5 @@ def resolve_published(clues: list[dict[str, Any]], external: dict[str, Any] | No
     return min(candidates, key=lambda c: c[0])[1]
 
 
-def _precision_of(value: str) -> str:
+def precision_of(value: str) -> str:
     return {10: "day", 7: "month", 4: "year"}.get(len(value), "day")

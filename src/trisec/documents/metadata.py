@@ -9,28 +9,41 @@ from typing import Any
 import yaml
 
 from trisec.document import Document, Fact, RawArticle, doc_id_for
-from trisec.documents.dates import resolve_published
+from trisec.documents.dates import precision_of, resolve_published
 from trisec.errors import Problem, TrisecError
+from trisec.file_schemas import fact_columns, load_yaml_strings, metadata_schema, strict_problems
+from trisec.schema import Schema, load_schema
 
 FACT_KEYS = ("value", "provenance", "confidence", "evidence")
 
 
-def load_curated(metadata_dir: Path, doc_id: str,
-                 raw: RawArticle | None = None) -> dict[str, Any] | None:
-    """The curated facts of a document, or None. With `raw`, the file must name that raw
-    file and its sha256 (facts copied from another article's file are refused)."""
+def load_curated(metadata_dir: Path, doc_id: str, raw: RawArticle | None = None,
+                 schema: Schema | None = None) -> dict[str, Any] | None:
+    """The curated facts of a document, or None. The file is read strictly: every scalar a
+    string (or null), checked against the JSON Schema generated from schema/
+    (trisec.file_schemas.metadata_schema), dates real. With `raw`, the file must name that
+    raw file and its sha256 (facts copied from another article's file are refused)."""
     path = metadata_dir / f"{doc_id}.yaml"
     if not path.is_file():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml_strings(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise TrisecError(Problem(where, f"invalid YAML: {exc}", "fix the YAML syntax")) from exc
-    if not isinstance(data, dict) or data.get("doc_id") != doc_id:
-        raise TrisecError(Problem(str(path), f"expected a mapping with doc_id: {doc_id}",
+    schema = schema or load_schema()
+    problems = strict_problems(data, metadata_schema(schema), str(path))
+    if problems:
+        raise TrisecError(problems)
+    if data.get("doc_id") != doc_id:
+        raise TrisecError(Problem(f"{path}:$.doc_id", f"doc_id is {data.get('doc_id')!r}, "
+                                  f"but the file is named for {doc_id}",
                                   "regenerate it with `trisec add` or fix doc_id"))
+    problems = [p for name in fact_columns(schema) if (p := _date_problem(data.get(name),
+                                                                          f"{path}:$.{name}"))]
+    if problems:
+        raise TrisecError(problems)
     if raw is not None:
         wrong = [Problem(str(path), f"{key} is {data.get(key)!r}, but this doc_id is "
                          f"raw/{raw.source_file} with sha256 {raw.sha256}",
@@ -41,6 +54,18 @@ def load_curated(metadata_dir: Path, doc_id: str,
         if wrong:
             raise TrisecError(wrong)
     return data
+
+
+def _date_problem(fact: dict[str, Any] | None, where: str) -> Problem | None:
+    """A date fact's value must be a real ISO 8601 date of its precision."""
+    from trisec.validation.checks import date_problem
+
+    if not fact or "precision" not in fact or fact.get("value") is None:
+        return None
+    value = fact["value"]
+    why = date_problem(value, fact.get("precision") or precision_of(value))
+    return Problem(f"{where}.value", why, "write the date as YYYY-MM-DD, YYYY-MM or YYYY, "
+                   "with the matching precision") if why else None
 
 
 def _fact(d: dict[str, Any] | None) -> Fact:
