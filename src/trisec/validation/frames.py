@@ -74,20 +74,37 @@ def read_tables(folder: Path, schema: Schema) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _card(folder: Path) -> tuple[str, set[str]]:
-    """The card's version and the data files its `configs:` list (YAML front matter). A
-    missing card or version is "" (not null: in-set expectations skip nulls)."""
+def _card(folder: Path) -> tuple[str, set[str], dict[tuple[str, str], int]]:
+    """The card's version, the data files its `configs:` list and the split sizes its
+    `dataset_info:` states per (config, split) (YAML front matter; `load_dataset` checks a
+    split's rows against that size). A missing card or version is "" (not null: in-set
+    expectations skip nulls)."""
     path = folder / "README.md"
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     if not text.startswith("---"):
-        return "", set()
+        return "", set(), {}
     try:
         meta = yaml.safe_load(text.split("---", 2)[1]) or {}
     except yaml.YAMLError:
-        return "", set()
+        return "", set(), {}
     listed = {f["path"] for c in meta.get("configs") or [] for f in c.get("data_files") or []
               if isinstance(f, dict) and "path" in f}
-    return str(meta.get("version") or ""), listed
+    info = meta.get("dataset_info") or []
+    sizes = {(str(c.get("config_name")), str(sp.get("name"))): sp.get("num_examples")
+             for c in (info if isinstance(info, list) else [info]) if isinstance(c, dict)
+             for sp in c.get("splits") or [] if isinstance(sp, dict)}
+    return str(meta.get("version") or ""), listed, sizes
+
+
+def _row_splits(path: Path, rows: int, path_split: str | None) -> str | None:
+    """The split values the rows of a data file carry, comma-joined ("" when it has no
+    `split` column); an empty file vacuously carries its path's split."""
+    if not rows:
+        return path_split
+    if "split" not in pq.read_schema(path).names:
+        return ""
+    values = pq.read_table(path, columns=["split"]).column("split").unique().to_pylist()
+    return ",".join(sorted(str(v) for v in values))
 
 
 def files_frame(folder: Path, schema: Schema) -> pd.DataFrame:
@@ -96,7 +113,7 @@ def files_frame(folder: Path, schema: Schema) -> pd.DataFrame:
     if (folder / MANIFEST).is_file():
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     listed = {f["path"]: f for f in manifest.get("files", [])}
-    card_version, in_card = _card(folder)
+    card_version, in_card, card_sizes = _card(folder)
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*")
                if p.is_file() and p.name != MANIFEST}
     rows = []
@@ -111,6 +128,9 @@ def files_frame(folder: Path, schema: Schema) -> pd.DataFrame:
             "sha256": sha256_file(folder / path) if path in on_disk else None,
             "manifest.sha256": entry.get("sha256"),
             "rows": None, "manifest.rows": entry.get("rows"),
+            "rows.split": None,
+            "card.rows": (card_sizes.get((config or "", _split_of_path(path) or ""))
+                          if is_parquet else None),
             "parquet.version": None, "parquet.config": None, "parquet.schema_sha256": None,
             "columns": None,
             "schema.columns": (",".join(schema.configs[config].column_names)
@@ -123,13 +143,15 @@ def files_frame(folder: Path, schema: Schema) -> pd.DataFrame:
             meta = pq.read_metadata(folder / path)
             arrow = meta.schema.to_arrow_schema()
             info = json.loads((arrow.metadata or {}).get(b"trisec", b"{}"))
-            row.update({"rows": meta.num_rows, "parquet.version": str(info.get("version") or ""),
+            row.update({"rows": meta.num_rows,
+                        "rows.split": _row_splits(folder / path, meta.num_rows, row["split"]),
+                        "parquet.version": str(info.get("version") or ""),
                         "parquet.config": info.get("config"),
                         "parquet.schema_sha256": info.get("schema_sha256"),
                         "columns": ",".join(arrow.names)})
         rows.append(row)
     frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["path"])
-    for col in ("rows", "manifest.rows"):
+    for col in ("rows", "manifest.rows", "card.rows"):
         if col in frame:
             frame[col] = frame[col].astype("Int64")
     return frame

@@ -220,6 +220,14 @@ def bad_qid(rel: Path, s: Schema) -> Target:
                   (r["doc_id"], r["mention_id"]))
 
 
+def qid_trailing_newline(rel: Path, s: Schema) -> Target:
+    """A QID with a trailing newline ("Q884\\n"), which Python's `$` lets through."""
+    r = edit(rel, "mentions", lambda r: r["qid"] is not None,
+             lambda r: r.update(qid=r["qid"] + "\n"))
+    return Target("mentions", "expect_column_values_to_match_regex(qid)",
+                  (r["doc_id"], r["mention_id"]))
+
+
 def overlapping_mentions(rel: Path, s: Schema) -> Target:
     """A mention starting inside the previous one (text kept consistent)."""
     (path, rows), *_ = read_rows(rel, "mentions")
@@ -399,18 +407,51 @@ def file_not_in_card(rel: Path, s: Schema) -> Target:
                   (extra.relative_to(rel).as_posix(),))
 
 
+def splits_swapped(rel: Path, s: Schema) -> Target:
+    """The train and test files of every config swapped (manifest re-signed).
+
+    Each file's rows still carry their own split, so per-row checks pass; load_dataset would
+    then refuse the splits for their sizes."""
+    swapped = []
+    for config in s.configs:
+        a, b = (rel / data_path(config, sp) for sp in ("train", "test"))
+        if a.is_file() and b.is_file():
+            tmp = a.with_suffix(".swap")
+            a.rename(tmp)
+            b.rename(a)
+            tmp.rename(b)
+            swapped.append(a)
+    if not swapped:
+        raise LookupError("no config with both a train and a test file")
+    return Target("release", "expect_column_pair_values_to_be_equal(rows.split,split)",
+                  (min(p.relative_to(rel).as_posix() for p in swapped),))
+
+
+def card_split_size_off(rel: Path, s: Schema) -> Target:
+    """The card's dataset_info says one example more for the documents train split."""
+    card = rel / "README.md"
+    head, sep, rest = card.read_text(encoding="utf-8").partition("config_name: documents\n")
+    count = int(rest.split("num_examples: ", 1)[1].split("\n", 1)[0])
+    rest = rest.replace(f"num_examples: {count}\n", f"num_examples: {count + 1}\n", 1)
+    card.write_text(head + sep + rest, encoding="utf-8")
+    return Target("release", "expect_column_pair_values_to_be_equal(rows,card.rows)",
+                  (data_path("documents", "train"),))
+
+
 MUTATIONS: tuple[Mutation, ...] = tuple(
     Mutation(fn.__name__, (fn.__doc__ or "").strip().splitlines()[0], fn)
     for fn in (shifted_offset, unknown_label, duplicate_doc_id, empty_text, tags_tokens_length,
                bio_i_after_o, boilerplate_back, related_news_back, date_without_evidence,
                impossible_date, unknown_provenance, split_not_by_rule,
-               argument_to_missing_mention, role_not_allowed, bad_qid, overlapping_mentions,
+               argument_to_missing_mention, role_not_allowed, bad_qid, qid_trailing_newline,
+               overlapping_mentions,
                gpe_role_on_non_gpe, trigger_mismatch, num_arguments_mismatch, cue_shifted,
                source_to_missing_mention, sentences_do_not_tile, token_outside_sentence,
                orphan_sentence, flat_row_missing, nested_span_changed,
                parquet_version_mismatch, parquet_metadata_missing, manifest_version_mismatch,
                card_version_mismatch,
-               tampered_file, dropped_column, file_not_in_card))
+               tampered_file, dropped_column, file_not_in_card, splits_swapped,
+               card_split_size_off))
 
 _KEEP_MANIFEST = {"manifest_version_mismatch", "tampered_file"}
 

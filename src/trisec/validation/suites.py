@@ -341,6 +341,10 @@ def release_suite(schema: Schema) -> SuiteSpec:
         in_set("in_card", [True], "every Parquet file is listed in the card's configs"),
         equal("sha256", "manifest.sha256", "files match their manifest checksum"),
         equal("rows", "manifest.rows", "Parquet row counts match the manifest"),
+        equal("rows.split", "split", "every row of data/<config>/<split>-*.parquet carries that "
+              "split (a file swapped with another split's is caught)"),
+        equal("rows", "card.rows", "Parquet row counts match the split sizes of the card's "
+              "dataset_info (load_dataset refuses a split of another size)"),
         in_set("config", list(schema.configs), "data/<config>/ is a schema config"),
         in_set("split", schema.split_names, "<split>-*.parquet is a schema split"),
         equal("parquet.config", "config", "the file's metadata names its config"),
