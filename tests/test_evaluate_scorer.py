@@ -19,8 +19,8 @@ from trisec.evaluate.gold import read_gold
 from trisec.evaluate.labelmap import from_labels_yaml, from_relation
 from trisec.evaluate.views import view_to_prediction
 from trisec.paths import METADATA_DIR, RAW_DIR
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus
 from trisec.schema import Schema
 
 FAST = {"resamples": 200}

@@ -33,7 +33,7 @@ def labelstudio_cmd(out: Path, config_out: Path | None, source: str, root: Path 
     from trisec.documents.add import corpus_at
     from trisec.errors import Problem, TrisecError
     from trisec.paths import CORPUS_DIR
-    from trisec.release.pipeline import published_documents
+    from trisec.pipeline.local import published_documents
     from trisec.schema import load_schema
 
     root = root or CORPUS_DIR
@@ -82,7 +82,7 @@ def spacy_cmd(out: Path, root: Path | None) -> None:
     from trisec.annotation.spacy_export import make_doc, write_docbins
     from trisec.documents.add import corpus_at
     from trisec.paths import CORPUS_DIR
-    from trisec.release.pipeline import published_documents
+    from trisec.pipeline.local import published_documents
     from trisec.schema import load_schema, split_of
 
     corpus = corpus_at(root or CORPUS_DIR)

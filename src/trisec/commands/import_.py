@@ -31,7 +31,7 @@ def labelstudio_cmd(export: Path, out: Path | None, pass_name: str, root: Path |
     from trisec.documents.add import corpus_at
     from trisec.errors import Problem, TrisecError
     from trisec.paths import CORPUS_DIR
-    from trisec.release.pipeline import published_documents
+    from trisec.pipeline.local import published_documents
     from trisec.schema import load_schema
 
     corpus = corpus_at(root or CORPUS_DIR)

@@ -21,7 +21,7 @@ def command(doc_ids: tuple[str, ...], all_docs: bool, baseline: str, root: Path 
     from trisec.documents.add import corpus_at
     from trisec.errors import Problem, TrisecError
     from trisec.paths import CORPUS_DIR
-    from trisec.release.pipeline import published_documents
+    from trisec.pipeline.local import published_documents
     from trisec.schema import load_schema
 
     if not doc_ids and not all_docs:

@@ -21,7 +21,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from trisec.release.assemble import AnnotatedDocument, rows_for
+from trisec.pipeline.steps import AnnotatedDocument
+from trisec.release.assemble import rows_for
 from trisec.schema import Schema
 
 BATCH_DOCS = 256  # documents buffered per write: bounded memory, deterministic row groups
