@@ -127,7 +127,8 @@ def test_a_span_crossing_paragraphs_is_drawn_in_each(schema: Schema) -> None:
 def test_pages_show_every_gold_span_and_the_index_lists_metadata(site: Path,
                                                                 release: Path) -> None:
     assert sorted(p.name for p in site.iterdir()) == sorted(
-        ["index.html", *(f"{p.stem}.html" for p in (CORPUS_DIR / "metadata").glob("*.yaml"))])
+        [".trisec-output", "index.html",
+         *(f"{p.stem}.html" for p in (CORPUS_DIR / "metadata").glob("*.yaml"))])
     for path in GOLD_FIXTURES.glob("*.json"):
         ann = read_annotation(path)
         page = visible((site / f"{ann['doc_id']}.html").read_text(encoding="utf-8"))

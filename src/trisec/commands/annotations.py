@@ -134,9 +134,10 @@ def stats_cmd(release: Path | None) -> None:
     from rich.table import Table
 
     from trisec.paths import DATASET_DIR
+    from trisec.release.opener import open_release
     from trisec.release.stats import layer_counts
 
-    counts = layer_counts(release or DATASET_DIR)
+    counts = layer_counts(open_release(release or DATASET_DIR).path)
     console = Console()
     for layer, rows in counts.items():
         table = Table(title=layer)

@@ -340,9 +340,9 @@ BLOCKS: dict[str, Callable[[Path, Schema], str]] = {
 # -- marker handling --------------------------------------------------------------------------
 def render_blocks(release: Path, schema: Schema,
                   names: Iterable[str] | None = None) -> dict[str, str]:
-    if not (release / "data" / "documents").is_dir():
-        raise TrisecError(Problem(str(release), "no release here (data/documents/ missing)",
-                                  "run `trisec build` first, or pass --release DIR"))
+    from trisec.release.opener import open_release
+
+    open_release(release)
     return {n: BLOCKS[n](release, schema).rstrip() + "\n" for n in (names or BLOCKS)}
 
 
