@@ -12,7 +12,6 @@ command, and shows its traceback only under `trisec --debug` (or TRISEC_DEBUG=1)
 from __future__ import annotations
 
 import contextlib
-import errno
 import importlib
 import os
 import pkgutil
@@ -22,39 +21,11 @@ import traceback
 import click
 
 from trisec import commands
-from trisec.errors import Problem, TrisecError
-
-# errno -> (what happened, fix): failures of the machine, not of trisec
-_MACHINE = {
-    errno.ENOSPC: ("no space left on device", "free disk space and run again"),
-    errno.EDQUOT: ("disk quota exceeded", "free space within your quota and run again"),
-    errno.EROFS: ("read-only file system", "write to a writable folder"),
-    errno.EACCES: ("permission denied", "make it writable/readable for you, or choose "
-                   "another folder"),
-    errno.EPERM: ("operation not permitted", "check the file's owner and attributes"),
-    errno.EMFILE: ("too many open files", "raise the limit (ulimit -n) and run again"),
-    errno.EIO: ("input/output error", "check the disk"),
-}
-NOTHING_LOST = "; anything being replaced was left as it was"
+from trisec.errors import NOTHING_LOST, TrisecError, machine_problem
 
 
 def _line(text: str) -> None:
     click.echo(f"error: {text}", err=True)
-
-
-def machine_problem(exc: BaseException) -> Problem | None:
-    """A located Problem for a failure of the machine (disk, permissions, locale); None if
-    `exc` is something else (a bug)."""
-    if isinstance(exc, OSError) and exc.errno in _MACHINE:
-        what, fix = _MACHINE[exc.errno]
-        where = exc.filename or "(file system)"
-        return Problem(os.fsdecode(where) if isinstance(where, bytes) else str(where),
-                       what, fix + NOTHING_LOST)
-    if isinstance(exc, UnicodeError) and "surrogates not allowed" in str(exc):
-        return Problem("(locale)", "a file name cannot be encoded: the locale is not UTF-8 "
-                       f"({os.environ.get('LC_ALL') or os.environ.get('LANG') or 'unset'})",
-                       "run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8" + NOTHING_LOST)
-    return None
 
 
 def _command_name(group: click.Group, ctx: click.Context) -> str:

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from trisec.errors import Problem, TrisecError
+from trisec.errors import Problem, TrisecError, machine_problem
 
 MANIFEST = "manifest.json"
 MARKER = ".trisec-output"  # {"kind": ...}: written into folders that have no manifest
@@ -254,6 +254,12 @@ def staging_dir(target: Path, kind: str = "release", say: Say = _stderr) -> Iter
         try:
             _normal_permissions(tmp)
             yield tmp
+        except (OSError, UnicodeError) as exc:  # a full disk while staging: say where
+            problem = machine_problem(exc, f"{target} (while writing {tmp.name})",
+                                      f"; {target} was left as it was")
+            if problem is None:
+                raise
+            raise TrisecError(problem) from exc
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
