@@ -1,14 +1,15 @@
 """Release extra: the card's benchmark section, scored by the build (never typed by hand).
 
-Every committed prediction file `benchmark/predictions/<system>[.<scope>].jsonl` is checked and
-scored against the staged release with `trisec.evaluate` (the code behind `trisec evaluate`),
-on the scope its name gives: `test` (the default: the test split), `all` (every document, for
-systems never trained on TRISEC) or `folds` (pooled held-out predictions over every document,
-each line naming the model that predicted it, none trained on its own document). The
-inter-annotator agreement on the test documents (a later pass scored as a system against
-pass A, for each comparison of trisec.annotation.agreement) gives reference rows when the
-passes exist. A release whose test split has no gold yet gets one line saying so. Never
-raises: a broken prediction file is shown as such in the card instead of stopping the build.
+Every prediction file of the build's corpus (`Corpus.predictions_dir`, in a checkout
+`benchmark/predictions/<system>[.<scope>].jsonl`) is checked and scored against the staged
+release with `trisec.evaluate` (the code behind `trisec evaluate`), on the scope its name
+gives: `test` (the default: the test split), `all` (every document, for systems never trained
+on TRISEC) or `folds` (pooled held-out predictions over every document, each line naming the
+model that predicted it, none trained on its own document). The inter-annotator agreement on
+the test documents (a later pass scored as a system against pass A, for each comparison of
+trisec.annotation.agreement) gives reference rows when the passes exist. A release whose test
+split has no gold yet gets one line saying so. Never raises: a broken prediction file is shown
+as such in the card instead of stopping the build.
 """
 
 from __future__ import annotations
@@ -17,13 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from trisec.errors import TrisecError
-from trisec.paths import PASSES_DIR, ROOT
 from trisec.release.card import BuildContext
 from trisec.schema import Schema
 
 ORDER = 70
 KEY = "60-benchmark"
-PREDICTIONS_DIR = ROOT / "benchmark" / "predictions"
 # file-name suffix -> what the row was scored on (a name without a known suffix: test)
 SCOPES = {"test": "test split", "all": "all documents", "folds": "held-out folds"}
 COLUMNS = [("entities", "strict", "Entity strict F1"),
@@ -69,9 +68,11 @@ def comparisons() -> list[tuple[str, str, str]]:
     return [(c.first, c.second, c.title) for c in found]
 
 
-def _agreement_report(gold: Any, passes_dir: Path, first: str = "a", second: str = "b"
+def _agreement_report(gold: Any, passes_dir: Path | None, first: str = "a", second: str = "b"
                       ) -> tuple[dict[str, Any] | None, str]:
     """Pass `second` scored against pass `first` on the test documents, like a system."""
+    if passes_dir is None:
+        return None, ""
     a, b = passes_dir / first, passes_dir / second
     if not any(a.glob("*.json")) or not any(b.glob("*.json")):
         return None, ""
@@ -89,9 +90,8 @@ def _agreement_report(gold: Any, passes_dir: Path, first: str = "a", second: str
                  {str(y["doc_id"]): view_from_annotation(y) for _, y in pairs}), ""
 
 
-def leaderboard_section(release: Path, schema: Schema,
-                        predictions_dir: Path = PREDICTIONS_DIR,
-                        passes_dir: Path = PASSES_DIR) -> str:
+def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | None,
+                        passes_dir: Path | None) -> str:
     from trisec.evaluate.benchmark import evaluate_views, maps_for
     from trisec.evaluate.gold import ALL, read_gold
     from trisec.evaluate.predictions import check_folds, load_predictions
@@ -108,7 +108,7 @@ def leaderboard_section(release: Path, schema: Schema,
     everything = read_gold(release, ALL)
     ent_map, ev_map = maps_for(schema, None)
     rows, problems = [], []
-    files = sorted(Path(predictions_dir).glob("*.jsonl"),
+    files = sorted(Path(predictions_dir).glob("*.jsonl") if predictions_dir else [],
                    key=lambda p: (system_and_scope(p)[0], list(SCOPES).index(
                        system_and_scope(p)[1])))
     for path in files:
@@ -128,7 +128,7 @@ def leaderboard_section(release: Path, schema: Schema,
                                                                ev_map)))
     skipped = []
     for first, second, title in comparisons():
-        iaa, why = _agreement_report(gold, Path(passes_dir), first, second)
+        iaa, why = _agreement_report(gold, passes_dir, first, second)
         if iaa is not None:
             rows.append(_row(f"inter-annotator agreement: {title} (reference)", "test", iaa,
                              system=False))
@@ -159,4 +159,5 @@ def leaderboard_section(release: Path, schema: Schema,
 
 
 def extend(release_dir: Path, ctx: BuildContext) -> None:
-    ctx.extra[KEY] = leaderboard_section(release_dir, ctx.schema)
+    ctx.extra[KEY] = leaderboard_section(release_dir, ctx.schema, ctx.corpus.predictions_dir,
+                                         ctx.corpus.passes_dir)
