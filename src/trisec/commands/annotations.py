@@ -136,8 +136,9 @@ def stats_cmd(release: Path | None) -> None:
     from trisec.paths import DATASET_DIR
     from trisec.release.opener import open_release
     from trisec.release.stats import layer_counts
+    from trisec.schema import load_schema
 
-    counts = layer_counts(open_release(release or DATASET_DIR).path)
+    counts = layer_counts(open_release(release or DATASET_DIR).path, load_schema())
     console = Console()
     for layer, rows in counts.items():
         table = Table(title=layer)
