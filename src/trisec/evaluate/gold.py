@@ -29,9 +29,19 @@ class GoldSplit:
 
 def read_rows(release: Path, split: str | None = None) -> list[dict[str, Any]]:
     """Rows of the `documents` config (all splits, or one), in file order."""
-    from trisec.release.opener import open_release
+    import pyarrow.parquet as pq
 
-    return open_release(Path(release)).read_rows("documents", GOLD_COLUMNS, split)
+    # no opener here: the build's leaderboard reads its own staged folder, which has no
+    # manifest yet; commands open the release (trisec.release.opener) before calling this
+    folder = Path(release) / "data" / "documents"
+    if not folder.is_dir():
+        raise TrisecError(Problem(str(release), "not a TRISEC release (no data/documents/)",
+                                  "build one with `trisec build`, or pass --release DIR"))
+    pattern = f"{split}-*.parquet" if split else "*.parquet"
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob(pattern)):
+        rows.extend(pq.read_table(path, columns=GOLD_COLUMNS).to_pylist())
+    return rows
 
 
 def read_gold(release: Path, split: str) -> GoldSplit:
