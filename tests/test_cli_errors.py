@@ -28,7 +28,7 @@ def test_a_bug_is_one_line_naming_the_command_and_debug_shows_the_traceback(
         release: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import trisec.release.stats
 
-    def boom(_: Path) -> None:
+    def boom(*_: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
     monkeypatch.setattr(trisec.release.stats, "layer_counts", boom)
