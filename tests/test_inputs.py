@@ -1,4 +1,4 @@
-"""What a build trusts (trisec.release.inputs): raw files match raw.sha256, no gold, pass or
+"""What a build trusts (trisec.pipeline.inputs): raw files match raw.sha256, no gold, pass or
 metadata file is orphaned, metadata names its raw file, gold was made on the published text."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from trisec.document import doc_id_for
 from trisec.documents.pins import read_checksums
 from trisec.errors import TrisecError
 from trisec.paths import RAW_CHECKSUMS
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus
 from trisec.schema import Schema
 
 PINS = read_checksums(RAW_CHECKSUMS)

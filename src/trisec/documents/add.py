@@ -10,7 +10,6 @@ Nothing is written for a refused file.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,17 +22,21 @@ from trisec.document import Document, RawArticle
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.documents.metadata import load_curated, merge_metadata
+from trisec.documents.near_duplicates import (
+    DISTINCT_FILE,
+    NEAR_DUPLICATE,
+    SHINGLE,
+    jaccard,
+    record_distinct,
+    shingles,
+)
 from trisec.documents.pins import read_checksums, write_checksums
 from trisec.errors import Problem, TrisecError
-from trisec.release.pipeline import Corpus
+from trisec.pipeline.corpus import Corpus
 
 __all__ = ["add_files", "corpus_at", "read_checksums", "removal_lines", "write_checksums"]
 
 NOT_LOOKED_UP = "not looked up yet"
-# Word 5-gram Jaccard similarity at or above which two bodies count as the same article
-# (a re-crawl with a changed caption or an extra sentence); exact duplicates are 1.0.
-NEAR_DUPLICATE = 0.8
-SHINGLE = 5
 
 STUB_HEADER = (
     "# Curated metadata stub written by `trisec add`: nothing has been looked up yet.\n"
@@ -84,16 +87,12 @@ class AddReport:
     refused: list[Problem] = field(default_factory=list)
 
 
-def shingles(text: str, n: int = SHINGLE) -> frozenset[str]:
-    """Word n-grams of the casefolded body (punctuation kept out), for near-duplicates."""
-    words = re.findall(r"\w+", text.casefold())
-    if len(words) < n:
-        return frozenset([" ".join(words)])
-    return frozenset(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
+def near_matches(doc: Document, seen: Existing) -> list[tuple[str, float]]:
+    """Corpus files whose body the document nearly duplicates, most similar first."""
+    mine = shingles(doc.text)
+    sims = sorted(((jaccard(mine, s), name) for name, s in seen.shingles.items()),
+                  key=lambda x: (-x[0], x[1]))
+    return [(name, sim) for sim, name in sims if sim >= NEAR_DUPLICATE]
 
 
 def clean_raw(raw: RawArticle, metadata_dir: Path, where: str | None = None) -> Document:
@@ -140,16 +139,14 @@ def check_new(path: Path, seen: Existing, corpus: Corpus,
             "date line differ)",
             f"nothing to add; record any better metadata in metadata/"
             f"{seen.doc_ids.get(orig, '<doc_id>')}.yaml"))
-    if not allow_near_duplicate:
-        mine = shingles(doc.text)
-        best = max(((jaccard(mine, s), name) for name, s in seen.shingles.items()),
-                   default=(0.0, ""))
-        if best[0] >= NEAR_DUPLICATE:
-            raise TrisecError(Problem(
-                where, f"near-duplicate of raw/{best[1]} ({seen.doc_ids[best[1]]}): "
-                f"{best[0]:.0%} of word {SHINGLE}-grams shared",
-                "if it really is a different article (not a re-crawl or an edited copy), "
-                "add it with --allow-near-duplicate"))
+    near = near_matches(doc, seen)
+    if near and not allow_near_duplicate:
+        name, sim = near[0]
+        raise TrisecError(Problem(
+            where, f"near-duplicate of raw/{name} ({seen.doc_ids[name]}): "
+            f"{sim:.0%} of word {SHINGLE}-grams shared",
+            "if it really is a different article (not a re-crawl or an edited copy), "
+            f"add it with --allow-near-duplicate (the pair is recorded in {DISTINCT_FILE})"))
     return doc
 
 
@@ -198,14 +195,10 @@ def check_pins(corpus: Corpus, sums: dict[str, str], seen: Existing, where: Path
 def add_files(paths: Iterable[Path], root: Path, *,
               allow_near_duplicate: bool = False) -> AddReport:
     """Add each acceptable file (in the order given); refused files leave no trace."""
-    corpus = corpus_at(root)
-    if not corpus.raw_dir.is_dir():
-        raise TrisecError(Problem(str(root), "not a corpus folder (no raw/)",
-                                  "point --corpus at the folder holding raw/ and metadata/"))
+    from trisec.release.opener import open_corpus
+
+    corpus = open_corpus(root, allow_empty=True)
     sums_path = checksums_path(root)
-    if not sums_path.is_file():
-        raise TrisecError(Problem(str(sums_path), "missing", "restore it from git, or "
-                                  "write it with: cd raw && sha256sum *.txt > ../raw.sha256"))
     seen = scan_corpus(corpus)
     sums = read_checksums(sums_path)
     check_pins(corpus, sums, seen, sums_path)
@@ -222,6 +215,12 @@ def add_files(paths: Iterable[Path], root: Path, *,
         meta = write_stub(corpus.metadata_dir, doc)
         sums[doc.source_file] = doc.sha256
         write_checksums(sums_path, sums)  # after each copy, so a crash leaves them in step
+        # a curator's word that they are different articles: the build checks the same pairs
+        for name, sim in near_matches(doc, seen):
+            record_distinct(corpus.raw_dir.parent / DISTINCT_FILE, seen.doc_ids[name],
+                            doc.doc_id, f"accepted as a different article with `trisec add "
+                            f"--allow-near-duplicate` ({sim:.0%} of word {SHINGLE}-grams "
+                            f"shared with raw/{name})")
         # what the build will publish, now that the stub exists
         published = clean_raw(read_raw(target), corpus.metadata_dir)
         seen.remember(published)

@@ -1,6 +1,7 @@
 """What a build may trust: raw files match their pins, and no curated file is orphaned.
 
-`InputCheck` wraps the pipeline at both ends. `pinned` checks each raw file against
+`InputCheck` wraps the pipeline at both ends (the Pins and Leftovers steps of
+trisec.pipeline.steps). `pinned` checks each raw file against
 raw.sha256 as it is read (a changed file is held back, so it cannot reach the release under a
 new doc_id); `finished` runs after the last document and names every gold, pass or metadata
 file that belongs to no raw file (or to a duplicate that is not published), and every pin
@@ -12,13 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 from trisec.document import RawArticle
 from trisec.documents.pins import load_pins, pin_problem
 from trisec.errors import Problem, TrisecError
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -28,41 +27,40 @@ class InputCheck:
     metadata_dir: Path
     gold_dir: Path
     passes_dir: Path | None
-    errors: list[Problem]
     pins: dict[str, str] = field(default_factory=dict)
     raw_ids: set[str] = field(default_factory=set)  # doc_ids of every raw file read
     seen_files: set[str] = field(default_factory=set)
 
-    def __post_init__(self) -> None:
+    def pinned(self, raws: Iterable[RawArticle], errors: list[Problem]) -> Iterator[RawArticle]:
+        """Pass on the raw files that match their pins; record a problem for the others."""
         try:
             self.pins = load_pins(self.pins_path)
-        except TrisecError as exc:
-            self.errors.extend(exc.problems)
-            self.pins = {}
-            self._no_pins = True
-        else:
-            self._no_pins = False
-
-    def pinned(self, raws: Iterable[RawArticle]) -> Iterator[RawArticle]:
-        """Pass on the raw files that match their pins; record a problem for the others."""
+        except TrisecError as exc:  # no raw.sha256: one problem, nothing to check against
+            errors.extend(exc.problems)
+            for raw in raws:
+                self.seen_files.add(raw.source_file)
+                self.raw_ids.add(raw.doc_id)
+                yield raw
+            return
         for raw in raws:
             self.seen_files.add(raw.source_file)
-            problem = None if self._no_pins else pin_problem(
-                self.pins, self.pins_path, self.raw_dir / raw.source_file, raw.sha256)
+            problem = pin_problem(self.pins, self.pins_path, self.raw_dir / raw.source_file,
+                                  raw.sha256)
             if problem:
-                self.errors.append(problem)
+                errors.append(problem)
                 if raw.source_file in self.pins:  # its curated files belong to the pinned id
                     self.raw_ids.add(_doc_id(self.pins[raw.source_file]))
                 continue
             self.raw_ids.add(raw.doc_id)
             yield raw
 
-    def finished(self, items: Iterable[T], duplicates: Iterable[object] = ()) -> Iterator[T]:
+    def finished(self, items: Iterable[Any], duplicates: Iterable[object],
+                 errors: list[Problem]) -> Iterator[Any]:
         """Pass every item on, then check what is left over (once the whole corpus is read).
         `duplicates` is read at the end: the pipeline fills it while it runs."""
         yield from items
         dup_ids = {getattr(d, "doc_id", "") for d in duplicates}
-        self.errors.extend(self._leftovers(dup_ids))
+        errors.extend(self._leftovers(dup_ids))
 
     def _leftovers(self, dup_ids: set[str]) -> list[Problem]:
         problems = [Problem(str(self.pins_path), f"lists raw/{name}, which does not exist",
