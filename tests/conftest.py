@@ -23,7 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 from trisec.document import Document
-from trisec.documents.clean import clean
+from trisec.documents.clean import INVISIBLE, clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.documents.pins import write_checksums
 from trisec.paths import GOLD_DIR, METADATA_DIR, RAW_CHECKSUMS, RAW_DIR
@@ -183,7 +183,9 @@ def assert_accounted(doc: Document, decoded: str) -> None:
         last_raw = raw_end - 1
     unmapped = [i for i, c in enumerate(doc.text) if not in_run[i] and c not in " \n"]
     assert not unmapped, f"published chars without a raw origin at {unmapped[:5]}"
-    lost = [i for i, c in enumerate(decoded) if owner[i] is None and not c.isspace()]
+    # invisible format characters are normalised away like whitespace (counted, not removed)
+    lost = [i for i, c in enumerate(decoded)
+            if owner[i] is None and not c.isspace() and not INVISIBLE.match(c)]
     assert not lost, f"raw chars silently lost: {''.join(decoded[i] for i in lost[:40])!r}"
 
 

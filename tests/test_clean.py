@@ -127,6 +127,12 @@ CASES: dict[str, tuple[str | None, list[tuple[str, str]], list[int | str]]] = {
         [("title", "Japan, US, South Korea hold trilateral missile defense drill"),
          ("date_stamp", "2025/01/06 18:52 KST")],
         [3, 5]),
+    "copyright_footer.txt": (
+        "Allies sign pact on sharing drill footage",
+        [("title", "Allies sign pact on sharing drill footage"),
+         ("copyright_footer", "\u00a9 2024 Yonhap News Agency. All rights reserved."),
+         ("copyright_footer", "Copyright (C) The Korea Herald")],
+        [3, 5, 7]),  # the body paragraph that starts "Copyright (c) 2024" stays
     "run_together.txt": (
         "S. Korea, US, Japan pledge closer defense ties",
         [("title", "S. Korea, US, Japan pledge closer defense ties")],
@@ -305,6 +311,10 @@ TAILS = [
     ["Top Content Trending", "-", "Ten beaches to visit this winter", "-", "New phone launched"],
     ["Press TV\u2019s website can also be accessed at the following alternate addresses:",
      "www.presstv.co.uk", "SHARE THIS ARTICLE"],
+    ["\u00a9 2024 Yonhap News Agency. All rights reserved."],
+    ["OTHER NEWS", "Stocks rally on Friday", "Copyright (c) The Korea Herald",
+     "All Rights Reserved"],
+    ["Share", "COPYRIGHT \u00a9 2023 THE JAPAN TIMES, ALL RIGHTS RESERVED"],
     [],
 ]
 
@@ -355,4 +365,22 @@ def test_generated_pages_keep_every_article_paragraph_and_nothing_else(case):
     assert doc.text == "\n\n".join(paras)
     assert doc.title.value == title
     assert doc.dateline.value == (dateline.split(" --")[0] if dateline else None)
+    assert_accounted(doc, page)
+
+
+def test_copyright_footers_go_only_from_the_end_of_the_page():
+    body = ("South Korea, the United States and Japan held a trilateral air exercise on Sunday, "
+            "the Joint Chiefs of Staff said.")
+    last = ("Copyright infringement cases involving drill footage rose in 2023, the ministry "
+            "said.")
+    quote = '"All rights reserved," the ministry said of the footage in a statement.'
+    for tail in (last, quote):
+        page = f"Allies hold air drill\n\n{body}\n\n{tail}\n"
+        doc = clean(RawArticle("c.txt", page.encode()), page)
+        assert doc.text.endswith(tail), tail  # a sentence, not a footer
+    # a footer line inside the body is not at the end of the page: kept
+    page = f"Allies hold air drill\n\n{body}\n\n\u00a9 Yonhap\n\n{last}\n\u00a9 Yonhap\n"
+    doc = clean(RawArticle("c.txt", page.encode()), page)
+    assert [r.text for r in doc.removed if r.reason == "copyright_footer"] == ["\u00a9 Yonhap"]
+    assert "\u00a9 Yonhap" in doc.text
     assert_accounted(doc, page)

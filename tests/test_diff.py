@@ -75,8 +75,9 @@ def releases(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
         shutil.copy(f, c2.gold_dir / f.name)
     (c2.raw_dir / DROPPED_RAW).unlink()
     (c2.metadata_dir / f"{DROPPED}.yaml").unlink()
-    new_bytes = (c2.raw_dir / "000_983addbeba9461a4.txt").read_bytes() + \
-        b"\n\nA closing sentence that makes this a different article.\n"
+    # a different article (an edited copy of one would be refused as a near-duplicate)
+    new_bytes = (Path(__file__).parent / "fixtures" / "new_article" /
+                 "005_new_article.txt").read_bytes()
     (c2.raw_dir / "005_added.txt").write_bytes(new_bytes)
     meta_path = c2.metadata_dir / f"{META_CHANGED}.yaml"
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ Nothing is written for a refused file.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import yaml
 from trisec.document import Document, RawArticle
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
-from trisec.documents.metadata import load_curated, merge_metadata
+from trisec.documents.metadata import load_curated, merge_metadata, published_after
 from trisec.documents.near_duplicates import (
     DISTINCT_FILE,
     NEAR_DUPLICATE,
@@ -131,6 +132,9 @@ def check_new(path: Path, seen: Existing, corpus: Corpus,
         raise TrisecError(Problem(where, f"a different file named {raw.source_file} is "
                                   "already in raw/", "rename the new file"))
     doc = clean_raw(raw, corpus.metadata_dir, where)  # decode errors carry the byte offset
+    future = published_after(doc, corpus.metadata_dir, dt.date.today())
+    if future:
+        raise TrisecError(Problem(where, future.message, future.fix))
     orig = seen.by_body.get(doc.body_sha256)
     if orig:
         raise TrisecError(Problem(

@@ -60,8 +60,30 @@ INLINE_DATELINE = re.compile(
     rf"^(?P<dl>[A-Z][A-Z .'-]{{1,40}},\s+(?P<mon>{_MON})\s+(?P<day>\d{{1,2}})\s+\([^)]{{1,30}}\))"
     r"\s*(--|—|–|-)?\s*")
 AGENCY_TAG = re.compile(r"^(?P<dl>\([A-Z][A-Za-z .&-]{1,30}\))\s+(?=[A-Z])")
+# Copyright footers: a copyright sign or word (©, Ⓒ, ⓒ, (c), Copyright, Copr.) or "All rights
+# reserved"; what is left once those, years and punctuation are taken out must be a name
+# (capitalised words: the outlet), never a sentence.
+COPYRIGHT_MARK = re.compile(r"(©|Ⓒ|ⓒ|\(c\)|\bcopyright\b|\bcopr\.)", re.I)
+RIGHTS_RESERVED = re.compile(r"\ball rights reserved\b", re.I)
+_FOOTER_NOISE = re.compile(r"(©|Ⓒ|ⓒ|\(c\)|\bcopyright\b|\bcopr\.|\ball rights reserved\b|"
+                           r"\b(19|20)\d\d\b|[.,:;|()\[\]/–—-])", re.I)
+_NAME_JOINERS = frozenset("of the and for de la el & on in at".split())
 CAPS_LINE = re.compile(r"^[A-Z][A-Z .,'&-]{1,40}$")
 WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+# Invisible format characters (Unicode category Cf, as of Unicode 15): bidirectional
+# overrides and isolates can make a published string read differently from its characters,
+# zero-width characters split or join words invisibly (`To\u200bkyo` is not the token
+# `Tokyo`), soft hyphens and a stray BOM hide inside words. None belongs in English news
+# text: they are removed from the published text (counted in `normalizations`) and never
+# reach tokens. tests/test_text_that_lies.py checks this set against unicodedata.
+_CF = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+       "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+       "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+       "\U000e0020-\U000e007f")
+INVISIBLE = re.compile(f"[{_CF}]")
+_VISIBLE_RUN = re.compile(f"[^{_CF}]+")
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
 _SENTENCE_END = re.compile(r"[.!?\"”’)]$")
 _ENGLISH = frozenset("the of and to in a is that for on with as by was were it its from at "
                      "said has have be are will an this which".split())
@@ -85,7 +107,9 @@ class Line:
 
     @property
     def stripped(self) -> str:
-        return self.kept.strip()
+        """What the rules look at: the kept text without invisible format characters (a
+        zero-width space must not hide `ADVERTISEMENT` from its rule)."""
+        return INVISIBLE.sub("", self.kept).strip()
 
 
 @dataclass
@@ -247,6 +271,29 @@ def rule_page_furniture(st: CleanState) -> None:
             _take_stamp(st, i, m, "on a line of its own")
 
 
+def is_copyright_footer(s: str) -> bool:
+    """`© 2024 Yonhap News Agency. All rights reserved.`, `Copyright (C) The Korea Herald`,
+    `All Rights Reserved`: a copyright mark or "all rights reserved", and besides marks,
+    years and punctuation only a name of at most 8 words (`Copyright infringement cases
+    rose in 2023` is a sentence, not a footer)."""
+    if not (COPYRIGHT_MARK.search(s) or RIGHTS_RESERVED.search(s)) or len(s.split()) > 25:
+        return False
+    rest = _FOOTER_NOISE.sub(" ", s).split()
+    return len(rest) <= 8 and all(w[0].isupper() or w[0].isdigit() or w.lower() in _NAME_JOINERS
+                                  for w in rest)
+
+
+def rule_copyright_footer(st: CleanState) -> None:
+    """Copyright / rights-reserved lines at the very end of what is left of the page (after
+    related-news blocks, share buttons and the like are gone); never a line inside the body:
+    the first line from the end that is not a footer stops the rule."""
+    live = st.live()
+    for i in reversed(live[1:]):  # the first live line is never a footer of the page
+        if not is_copyright_footer(st.lines[i].stripped):
+            break
+        st.drop(i, "copyright_footer")
+
+
 def rule_leading_zone(st: CleanState, known_title: str | None = None) -> None:
     """Before the first body paragraph: breadcrumbs, section labels, title, its copies,
     and a stand-alone dateline. `known_title` (curated metadata) helps find truncated copies."""
@@ -297,7 +344,8 @@ def rule_inline_dateline(st: CleanState) -> None:
     st.drop_prefix(i, line.keep_from + lead + m.end(), "dateline")
 
 
-RULES = ("crawl_date_line", "related_news", "page_furniture", "leading_zone", "inline_dateline")
+RULES = ("crawl_date_line", "related_news", "page_furniture", "copyright_footer", "leading_zone",
+         "inline_dateline")
 
 
 # --- text assembly with an offset map ---------------------------------------------------
@@ -313,42 +361,65 @@ def assemble_text(lines: list[Line]) -> tuple[str, list[tuple[int, int, int]], C
         kept = line.kept
         if not kept.strip():
             continue
+        hidden = INVISIBLE.findall(kept)
+        if hidden:
+            _count_invisible(hidden, norm)
+            if not INVISIBLE.sub("", kept).strip():
+                continue  # a line of invisible characters only: nothing to publish
         if parts:
             parts.append("\n\n")
             pos += 2
         base = line.start + line.keep_from
         body = kept.strip()
-        if " ".join(body.split()) == body and unicodedata.is_normalized("NFC", body):
+        if not hidden and " ".join(body.split()) == body and \
+                unicodedata.is_normalized("NFC", body):
             # fast path, same result as the word loop below: single spaces and NFC text
             # make the whole line one run (most lines of a crawl)
             runs.append((pos, base + len(kept) - len(kept.lstrip()), len(body)))
             parts.append(body)
             pos += len(body)
             continue
-        first = True
+        first, skipped = True, False
         for m in re.finditer(r"\S+", kept):
-            word = m.group(0)
+            # the visible runs of the word: invisible characters are left out, so the
+            # pieces around them map to their own raw offsets
+            segments = [(v.start(), v.group(0)) for v in _VISIBLE_RUN.finditer(m.group(0))]
+            if not segments:  # a "word" of invisible characters: no word, one gap
+                skipped = True
+                continue
             if not first:
                 gap = kept[m.start() - 1]
-                if m.start() - 1 > 0 and kept[m.start() - 2].isspace() or gap != " ":
+                if skipped or m.start() - 1 > 0 and kept[m.start() - 2].isspace() or gap != " ":
                     norm["whitespace_folded"] += 1
                 parts.append(" ")
                 pos += 1
-            first = False
-            pieces = nfc_pieces(word)
-            if len(pieces) > 1 or pieces[0][0] != word:
-                norm["nfc"] += 1
-            for k, (piece, off, exact) in enumerate(pieces):
-                raw_start = base + m.start() + off
-                if k == 0 and exact and runs and runs[-1][0] + runs[-1][2] == pos - 1 and \
-                        runs[-1][1] + runs[-1][2] == raw_start - 1 and kept[m.start() - 1] == " ":
-                    s0, r0, n0 = runs[-1]  # extend over the single original space
-                    runs[-1] = (s0, r0, n0 + 1 + len(piece))
-                else:
-                    runs.append((pos, raw_start, len(piece)))
-                parts.append(piece)
-                pos += len(piece)
+            first, skipped = False, False
+            for seg_off, seg in segments:
+                pieces = nfc_pieces(seg)
+                if len(pieces) > 1 or pieces[0][0] != seg:
+                    norm["nfc"] += 1
+                for k, (piece, off, exact) in enumerate(pieces):
+                    raw_start = base + m.start() + seg_off + off
+                    if k == 0 and exact and runs and runs[-1][0] + runs[-1][2] == pos - 1 and \
+                            runs[-1][1] + runs[-1][2] == raw_start - 1 and \
+                            kept[raw_start - base - 1] == " ":
+                        s0, r0, n0 = runs[-1]  # extend over the single original space
+                        runs[-1] = (s0, r0, n0 + 1 + len(piece))
+                    else:
+                        runs.append((pos, raw_start, len(piece)))
+                    parts.append(piece)
+                    pos += len(piece)
     return "".join(parts), runs, norm
+
+
+def _count_invisible(chars: list[str], norm: Counter[str]) -> None:
+    """Bidi controls and the other invisible format characters (zero-width characters,
+    word joiner, soft hyphen, a BOM inside the text), counted apart."""
+    bidi = sum(ch in BIDI_CONTROLS for ch in chars)
+    if bidi:
+        norm["bidi_control"] += bidi
+    if len(chars) - bidi:
+        norm["zero_width"] += len(chars) - bidi
 
 
 def nfc_pieces(word: str) -> list[tuple[str, int, bool]]:
@@ -392,6 +463,7 @@ def clean(raw: RawArticle, decoded: str, known_title: str | None = None) -> Docu
     rule_crawl_date_line(st)
     rule_related_news(st)
     rule_page_furniture(st)
+    rule_copyright_footer(st)
     rule_leading_zone(st, known_title)
     rule_inline_dateline(st)
     text, runs, norm = assemble_text(st.lines)
@@ -440,6 +512,8 @@ def leftover_boilerplate(text: str) -> list[str]:
              or READ_MORE.search(s) or s in {"-", "–", "•"}),
             ("terminator", TERMINATOR_LINE.match(s) or TERMINATOR_SUFFIX.search(s)),
             ("section_label", _is_caps_label(s) and s.rstrip(".") in SECTION_LABELS),
+            ("invisible_character", INVISIBLE.search(s)),
+            ("copyright_footer", n == len(paras) and n > 1 and is_copyright_footer(s)),
         )
         found += [f"{reason}: {s[:80]!r} (paragraph {n})" for reason, hit in checks if hit]
     return found

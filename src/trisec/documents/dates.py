@@ -58,11 +58,59 @@ def check_crawl_date(value: str, precision: str, clues: list[dict[str, Any]]) ->
     return confidence, "; ".join(notes)
 
 
+def period(value: str | None, precision: str | None) -> tuple[dt.date, dt.date] | None:
+    """First and last day a (possibly partial) ISO date stands for; None if not a date."""
+    if not value:
+        return None
+    try:
+        if (precision or precision_of(value)) == "day":
+            day = dt.date.fromisoformat(value)
+            return day, day
+        if (precision or precision_of(value)) == "month":
+            first = dt.date.fromisoformat(f"{value}-01")
+            nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return first, nxt - dt.timedelta(days=1)
+        year = int(value)
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except ValueError:
+        return None
+
+
+def later_than(fact: DateFact, day: dt.date) -> bool:
+    """The date certainly lies after `day` (its whole period does)."""
+    span = period(fact.value, fact.precision)
+    return span is not None and span[0] > day
+
+
+def _flag_later_than_crawl(candidates: list[tuple[float, DateFact]],
+                           crawl: dict[str, Any]) -> None:
+    """A page is not published after it was crawled: a date later than the crawl date line
+    contradicts it, so neither is published with more than low confidence."""
+    span = period(crawl["value"], crawl["precision"])
+    if span is None:
+        return
+    flagged = []
+    for k, (rank, fact) in enumerate(candidates):
+        if fact.provenance != "crawl_line" and later_than(fact, span[1]):
+            fact.confidence = "low"
+            fact.evidence = (f"{fact.evidence}; later than the crawl date line {crawl['value']}"
+                             ": a page is not published after it was crawled, so this date "
+                             "or the crawl line is wrong")
+            candidates[k] = (4 + rank / 10, fact)  # after every unflagged medium date
+            flagged.append(fact)
+    for k, (rank, fact) in enumerate(candidates):
+        if fact.provenance == "crawl_line" and flagged:
+            fact.confidence = "low"
+            fact.evidence += "; earlier than the " + ", ".join(
+                f"{f.provenance} date {f.value}" for f in flagged)
+            candidates[k] = (max(rank, 5), fact)
+
+
 def resolve_published(clues: list[dict[str, Any]], external: dict[str, Any] | None) -> DateFact:
     """Pure: pick the best-supported publication date, or null, with its evidence."""
     crawl = next((c for c in clues if c.get("provenance") == "crawl_line"), None)
     stamp = next((c for c in clues if c.get("provenance") == "body" and "value" in c), None)
-    candidates: list[tuple[int, DateFact]] = []
+    candidates: list[tuple[float, DateFact]] = []
     if external and external.get("value"):
         conf = external.get("confidence") or "low"
         ev = f"external lookup: {external.get('evidence') or 'no evidence given'}"
@@ -88,8 +136,9 @@ def resolve_published(clues: list[dict[str, Any]], external: dict[str, Any] | No
                 candidates.append((3, DateFact(
                     dl_day.isoformat(), "body", "medium",
                     f"{c['evidence']}, year taken from the crawl date line "
-                    f"{crawl['value']}, which is earlier than the dateline and so wrong", "day")))
+                    f"{crawl['value']}, which is earlier than the dateline", "day")))
                 break
+        _flag_later_than_crawl(candidates, crawl)
     if not candidates:
         return DateFact(None, None, None, None, None)
     return min(candidates, key=lambda c: c[0])[1]

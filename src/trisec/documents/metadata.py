@@ -3,13 +3,14 @@ cleaning found. External facts keep their confidence; nothing is upgraded."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from trisec.document import Document, Fact, RawArticle, doc_id_for
-from trisec.documents.dates import precision_of, resolve_published
+from trisec.documents.dates import later_than, precision_of, resolve_published
 from trisec.errors import Problem, TrisecError
 from trisec.file_schemas import fact_columns, load_yaml_strings, metadata_schema, strict_problems
 from trisec.schema import Schema, load_schema
@@ -54,6 +55,22 @@ def load_curated(metadata_dir: Path, doc_id: str, raw: RawArticle | None = None,
         if wrong:
             raise TrisecError(wrong)
     return data
+
+
+def published_after(doc: Document, metadata_dir: Path | None, day: dt.date) -> Problem | None:
+    """A publication date after `day` (the build day) is impossible: nothing is published
+    from the future. Only the pass/fail of a build depends on `day`, never its bytes."""
+    fact = doc.published
+    if not later_than(fact, day):
+        return None
+    msg = (f"published {fact.value} is later than the build day {day.isoformat()} "
+           f"({fact.provenance}: {fact.evidence})")
+    if fact.provenance == "external" and metadata_dir is not None:
+        return Problem(f"{metadata_dir / f'{doc.doc_id}.yaml'}:$.published.value", msg,
+                       "correct the curated date (a typo in the year?)")
+    return Problem(doc.source_file, msg, "the page's own date is wrong: record the right "
+                   f"date in metadata/{doc.doc_id}.yaml (provenance external, confidence high, "
+                   "with its evidence), which takes precedence")
 
 
 def _date_problem(fact: dict[str, Any] | None, where: str) -> Problem | None:

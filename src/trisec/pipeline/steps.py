@@ -10,6 +10,7 @@ silver executors for crawls) decide how the steps run, never what they do.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from trisec.annotation.gold import Verified, load_gold
 from trisec.document import Document, RawArticle
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
-from trisec.documents.metadata import load_curated, merge_metadata
+from trisec.documents.metadata import load_curated, merge_metadata, published_after
 from trisec.documents.near_duplicates import NearCheck
 from trisec.documents.sentences import Sentence, split_sentences
 from trisec.errors import Problem, TrisecError
@@ -88,10 +89,14 @@ class Read:
 
 @dataclass
 class Clean:
-    """RawArticle -> Document (clean_one); a file that cannot be cleaned is recorded."""
+    """RawArticle -> Document (clean_one); a file that cannot be cleaned is recorded, and so
+    is a publication date later than the build day (`today`, default the clock's: it only
+    decides whether an impossible date is refused, so valid data builds the same bytes on
+    any day)."""
 
     metadata_dir: Path | None
     name: str = "clean"
+    today: dt.date | None = None
 
     def __call__(self, raws: Iterable[RawArticle], stats: Stats,
                  errors: list[Problem]) -> Iterator[Document]:
@@ -100,6 +105,9 @@ class Clean:
             copy = first_name.setdefault(raw.doc_id, raw.source_file) != raw.source_file
             try:
                 doc = clean_one(raw, self.metadata_dir, check_names=not copy)
+                future = published_after(doc, self.metadata_dir, self.today or dt.date.today())
+                if future:
+                    raise TrisecError(future)
             except TrisecError as exc:
                 errors.extend(exc.problems)
                 stats.add(self.name, "rejected")
