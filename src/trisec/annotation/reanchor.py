@@ -105,3 +105,17 @@ def with_context(ann: dict[str, Any], text: str) -> dict[str, Any]:
         span["prefix"] = text[max(0, s - CONTEXT):s]
         span["suffix"] = text[e:e + CONTEXT]
     return new
+
+
+def reanchor_from(ann: dict[str, Any], old_text: str, text: str,
+                  text_sha256: str) -> tuple[dict[str, Any], list[Move]]:
+    """Reanchor with the quote context taken from `old_text`, the text the offsets were
+    written against (from the previous release): files store no prefix/suffix, and a short
+    quote ("US") occurs many times, so the old position alone cannot tell a moved span from
+    another occurrence near its old place. The context is used, then dropped again (the file
+    format keeps only start/end/text)."""
+    moved, moves = reanchor(with_context(ann, old_text), text, text_sha256)
+    for _, span in _spans(moved):
+        span.pop("prefix", None)
+        span.pop("suffix", None)
+    return moved, moves

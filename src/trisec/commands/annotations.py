@@ -69,12 +69,23 @@ def check(files: tuple[Path, ...]) -> None:
 @command.command("reanchor")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--write", is_flag=True, help="Rewrite the files (only if every span was placed).")
-def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
+@click.option("--previous", default=None, metavar="REF",
+              help="Release the offsets were written against (a folder or a git revision "
+                   "holding dataset/, e.g. v0.1.0): its texts give each span's quote context.")
+def reanchor_cmd(files: tuple[Path, ...], write: bool, previous: str | None) -> None:
     """Relocate spans by their quoted text onto the current published text."""
     from trisec.annotation.gold import read_annotation, text_sha256, write_annotation
-    from trisec.annotation.reanchor import reanchor
+    from trisec.annotation.reanchor import reanchor, reanchor_from
 
     docs, unresolved = _documents(), 0
+    old_texts: dict[str, str] = {}  # text_sha256 -> text of the previous release
+    if previous:
+        from trisec.paths import ROOT
+        from trisec.release.diff import load_release, release_folder
+
+        with release_folder(previous, ROOT) as folder:
+            for row in load_release(folder, previous).docs.values():
+                old_texts[text_sha256(row["text"])] = row["text"]
     for path in files:
         ann = read_annotation(path)
         doc = docs.get(str(ann.get("doc_id")))
@@ -83,7 +94,9 @@ def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
             unresolved += 1
             continue
         text = doc.text  # type: ignore[attr-defined]
-        new, moves = reanchor(ann, text, text_sha256(text))
+        old = old_texts.get(str(ann.get("text_sha256")))
+        new, moves = (reanchor_from(ann, old, text, text_sha256(text)) if old is not None
+                      else reanchor(ann, text, text_sha256(text)))
         bad = [m for m in moves if m.status in ("not_found", "ambiguous")]
         moved = [m for m in moves if m.status == "moved"]
         for m in moved + bad:
@@ -91,7 +104,7 @@ def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
         click.echo(f"{path}: {len(moves) - len(moved) - len(bad)} kept, {len(moved)} moved, "
                    f"{len(bad)} unresolved")
         unresolved += len(bad)
-        if write and not bad:
+        if write and not bad and new != ann:  # an unchanged file keeps its bytes
             write_annotation(path, new)
     if unresolved:
         raise SystemExit(1)
