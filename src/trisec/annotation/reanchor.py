@@ -53,8 +53,10 @@ def locate(text: str, span: dict[str, Any]) -> tuple[int | None, str]:
     """Where the span's quote is in `text`: (start, status)."""
     quote = span.get("text") or ""
     hint = span.get("start")
-    if isinstance(hint, int) and text[hint:hint + len(quote)] == quote and quote:
-        return hint, "kept"
+    context = len(span.get("prefix") or "") + len(span.get("suffix") or "")
+    if isinstance(hint, int) and text[hint:hint + len(quote)] == quote and quote and \
+            _context_score(text, hint, quote, span) == context:
+        return hint, "kept"  # same words at the old place, and the same context if known
     places = _occurrences(text, quote)
     if not places:
         return None, "not_found"

@@ -114,12 +114,14 @@ def reanchor_cmd(files: tuple[Path, ...], write: bool, previous: str | None) -> 
 @click.option("--a", "dir_a", type=click.Path(path_type=Path), default=None)
 @click.option("--b", "dir_b", type=click.Path(path_type=Path), default=None)
 @click.option("--json", "as_json", is_flag=True)
-def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool) -> None:
+@click.option("--scope", type=click.Choice(["document", "headline"]), default="document",
+              help="headline: pass B annotated only headlines; both sides are cut to them.")
+def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool, scope: str) -> None:
     """Inter-annotator agreement of two independent passes (default passes/a vs passes/b)."""
     from trisec.annotation.agreement import corpus_agreement
     from trisec.evaluate.agreement import format_agreement_table
 
-    result = corpus_agreement(dir_a, dir_b)
+    result = corpus_agreement(dir_a, dir_b, scope=scope)
     click.echo(json.dumps(result, indent=2, sort_keys=True) if as_json
                else format_agreement_table(result))
 
@@ -127,13 +129,15 @@ def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool) -> None
 @command.command("disagreements")
 @click.option("--a", "dir_a", type=click.Path(path_type=Path), default=None)
 @click.option("--b", "dir_b", type=click.Path(path_type=Path), default=None)
-def disagreements_cmd(dir_a: Path | None, dir_b: Path | None) -> None:
+@click.option("--scope", type=click.Choice(["document", "headline"]), default="document",
+              help="headline: pass B annotated only headlines; both sides are cut to them.")
+def disagreements_cmd(dir_a: Path | None, dir_b: Path | None, scope: str) -> None:
     """Every difference between two passes, per document and layer (Markdown worklist)."""
     from trisec.annotation.agreement import read_pass_pairs
     from trisec.annotation.disagreements import disagreements, format_disagreements
 
     docs = _documents()
-    for a, b in read_pass_pairs(dir_a, dir_b):
+    for a, b in read_pass_pairs(dir_a, dir_b, scope=scope):
         doc = docs[str(a["doc_id"])]
         click.echo(format_disagreements(str(a["doc_id"]),
                                         disagreements(a, b, doc.text)))  # type: ignore[attr-defined]

@@ -220,8 +220,14 @@ under `corpus/annotations/`):
 5. *Adjudication round 2*: another session reviewed gold item by item against pass C under
    the full guidelines; it kept every gold item (C's differences came from rules its copy
    lacked) and clarified six rules (guidelines v1.2).
+6. *Headlines (release 0.2.0)*: headlines entered the published text. Existing spans were
+   moved by their quoted text and context (`trisec annotations reanchor --previous`); one
+   session annotated the headlines for gold and committed them; then an independent session
+   that saw only the guidelines, `schema/labels.yaml`, the format and the raw pages made
+   headline pass H (`passes/h/`), compared with gold on the headlines only and adjudicated
+   (round 3).
 
-Every decision of both rounds is logged in `corpus/annotations/ADJUDICATION.md`. The build
+Every decision of the three rounds is logged in `corpus/annotations/ADJUDICATION.md`. The build
 verifies every gold span against the published text (offsets and surface text) and every
 label, role and reference against `schema/labels.yaml`.\
 """
@@ -238,10 +244,13 @@ checked against.\
 
 
 def agreement_result(passes_dir: Path = PASSES_DIR, first: str = "a",
-                     second: str = "b") -> Agreement:
-    """Agreement of pass `second` against pass `first`. Never raises: missing or incomplete
-    passes (e.g. while annotation is under way) give a reason instead."""
-    a, b = passes_dir / first, passes_dir / second
+                     second: str = "b", scope: str = "document") -> Agreement:
+    """Agreement of pass `second` against pass `first` (`gold` names the gold folder). Never
+    raises: missing or incomplete passes (e.g. while annotation is under way) give a reason
+    instead."""
+    from trisec.annotation.agreement import pass_dir
+
+    a, b = pass_dir(first, passes_dir), pass_dir(second, passes_dir)
     if not any(a.glob("*.json")) or not any(b.glob("*.json")):
         return Agreement(None, f"the independent passes (`{_rel(a)}`, `{_rel(b)}`) are not "
                                "in this checkout")
@@ -249,7 +258,7 @@ def agreement_result(passes_dir: Path = PASSES_DIR, first: str = "a",
         from trisec.annotation.agreement import read_pass_pairs
         from trisec.evaluate.agreement import agreement_corpus
 
-        pairs = read_pass_pairs(a, b)
+        pairs = read_pass_pairs(a, b, scope=scope)
         return Agreement(agreement_corpus(pairs), identical=identical_passes(pairs))
     except ImportError:
         return Agreement(None, "the agreement code (`trisec.evaluate.agreement`) is not "
@@ -266,20 +275,25 @@ def _rel(p: Path) -> str:
         return str(p)
 
 
-def render_agreement(agreement: Agreement, first: str = "a", second: str = "b") -> str:
+def render_agreement(agreement: Agreement, first: str = "a", second: str = "b",
+                     scope: str = "document") -> str:
     if agreement.result is None:
         return f"Agreement is **not computed yet**: {agreement.reason}."
     from trisec.evaluate.agreement import format_agreement_table
 
     n, same = agreement.result["documents"], agreement.identical or []
     f, s = first.upper(), second.upper()
+    where = "" if scope == "document" else f" (cut to pass {s}'s {scope}s)"
+    folder = {name: "corpus/annotations/gold" if name == "gold"
+              else f"corpus/annotations/passes/{name}" for name in (first, second)}
+    option = "" if scope == "document" else f" --scope {scope}"
     table = format_agreement_table(agreement.result).replace(
         "pass B scored against pass A", f"pass {s} scored against pass {f}").replace(
         "| items A | items B |", f"| items {f} | items {s} |")
     return (table.rstrip()
-            + f"\n\nPasses {f} and {s} are identical in every layer (ids aside) in "
+            + f"\n\nPasses {f} and {s} are identical in every layer (ids aside){where} in "
             f"{len(same)} of {n} documents. Recompute with `trisec annotations agreement "
-            f"--a corpus/annotations/passes/{first} --b corpus/annotations/passes/{second}`.")
+            f"--a {folder[first]} --b {folder[second]}{option}`.")
 
 
 def render_all_agreements() -> str:
@@ -289,8 +303,9 @@ def render_all_agreements() -> str:
     out = []
     for c in COMPARISONS:
         out.append(f"#### {c.title}\n\n{c.note}\n\n"
-                   + render_agreement(agreement_result(first=c.first, second=c.second),
-                                      c.first, c.second))
+                   + render_agreement(agreement_result(first=c.first, second=c.second,
+                                                       scope=c.scope),
+                                      c.first, c.second, c.scope))
     return "\n\n".join(out)
 
 
