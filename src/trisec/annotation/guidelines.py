@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 BEGIN_MARKER = "<!-- BEGIN GENERATED: label tables -->"
@@ -166,9 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import yaml
 
     args = list(sys.argv[1:] if argv is None else argv)
-    root = Path(__file__).resolve().parents[2]
-    labels_path = root / "schema" / "labels.yaml"
-    doc_path = root / "docs" / "ANNOTATION_GUIDELINES.md"
+    from trisec.paths import ROOT, SCHEMA_DIR
+
+    labels_path = SCHEMA_DIR / "labels.yaml"
+    doc_path = ROOT / "docs" / "ANNOTATION_GUIDELINES.md"
     labels = yaml.safe_load(labels_path.read_text(encoding="utf-8"))
     text = doc_path.read_text(encoding="utf-8")
     fresh = refresh_guidelines(labels, text)

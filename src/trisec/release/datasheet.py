@@ -225,7 +225,8 @@ under `corpus/annotations/`):
    session annotated the headlines for gold and committed them; then an independent session
    that saw only the guidelines, `schema/labels.yaml`, the format and the raw pages made
    headline pass H (`passes/h/`), compared with gold on the headlines only and adjudicated
-   (round 3).
+   (round 3). Guidelines v1.3 quote only text the release publishes (or mark an example †
+   as invented); a test checks every quote against the release.
 
 Every decision of the three rounds is logged in `corpus/annotations/ADJUDICATION.md`. The build
 verifies every gold span against the published text (offsets and surface text) and every
