@@ -22,8 +22,8 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 from trisec.document import Document
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
-from trisec.paths import GOLD_DIR, METADATA_DIR, RAW_DIR
-from trisec.release.build import BuildResult, write_release
+from trisec.paths import METADATA_DIR, RAW_DIR
+from trisec.release.build import BuildResult, default_corpus, write_release
 from trisec.release.pipeline import Corpus
 from trisec.schema import Schema, load_schema
 
@@ -37,8 +37,8 @@ def schema() -> Schema:
 
 @pytest.fixture(scope="session")
 def repo_corpus() -> Corpus:
-    """The checkout's corpus/ (read only)."""
-    return Corpus(RAW_DIR, METADATA_DIR, GOLD_DIR)
+    """The checkout's corpus/ with its passes and benchmark predictions (read only)."""
+    return default_corpus()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from trisec.errors import TrisecError
 from trisec.paths import DATASET_DIR, ROOT
+from trisec.release.build import default_corpus
 from trisec.release.datasheet import (
     BLOCKS,
     agreement_result,
@@ -243,12 +244,13 @@ def test_datasheet_is_fresh() -> None:
     from trisec.schema import load_schema
 
     text = DATASHEET.read_text(encoding="utf-8")
-    stale = stale_blocks(text, render_blocks(DATASET_DIR, load_schema()))
+    blocks = render_blocks(DATASET_DIR, load_schema(), default_corpus().passes_dir)
+    stale = stale_blocks(text, blocks)
     assert not stale, f"DATASHEET.md is stale in {stale}: run `trisec docs`"
 
 
 def test_refresh_rewrites_stale_blocks_only(gold_release: Path, schema: Schema) -> None:
-    blocks = render_blocks(gold_release, schema)
+    blocks = render_blocks(gold_release, schema, None)
     text = ("intro\n<!-- BEGIN GENERATED: counts -->\nold numbers\n"
             "<!-- END GENERATED: counts -->\nhand-written\n"
             "<!-- BEGIN GENERATED: citation -->\n" + blocks["citation"]

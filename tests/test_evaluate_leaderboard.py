@@ -16,6 +16,7 @@ from test_evaluate_scorer import (
 )
 
 from trisec.annotation.gold import write_annotation
+from trisec.release.build import default_corpus
 from trisec.release.card import BuildContext
 from trisec.release.extras.leaderboard import KEY, extend, leaderboard_section
 from trisec.release.writer import SplitCounts
@@ -35,7 +36,7 @@ def test_no_gold_gives_one_line_and_no_table(nogold_release: Path, schema: Schem
 
 
 def test_extend_adds_the_section(release: Path, schema: Schema) -> None:
-    ctx = BuildContext(schema, SplitCounts())
+    ctx = BuildContext(schema, SplitCounts(), default_corpus())
     extend(release, ctx)
     assert ctx.extra[KEY].startswith("## Benchmark")
 
@@ -78,7 +79,7 @@ def test_rows_are_scored_from_the_files(gold_release: Path, schema: Schema,
 def test_committed_rules_file_is_accepted_by_the_leaderboard(gold_release: Path,
                                                              schema: Schema,
                                                              tmp_path: Path) -> None:
-    from trisec.release.extras.leaderboard import PREDICTIONS_DIR
+    from trisec.paths import PREDICTIONS_DIR
 
     text = leaderboard_section(gold_release, schema, PREDICTIONS_DIR, tmp_path / "none")
     assert "| `rules` |" in text and "rejected" not in text

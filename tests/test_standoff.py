@@ -258,7 +258,9 @@ def test_cli_rehydrate_lists_mismatches_and_writes_nothing(built: dict[str, Path
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
     assert len(errors) == 1 and victim.name in errors[0] and "expected sha256" in errors[0]
     shutil.copyfile(RAW_DIR / victim.name, victim)
+    bare = tmp_path / "checkout-without-passes"  # `built` was made without passes/predictions
+    bare.mkdir()
     res = CliRunner().invoke(main, ["rehydrate", str(built["standoff"]), "--raw", str(raw),
-                                    "--out", str(out)])
+                                    "--out", str(out), "--checkout", str(bare)])
     assert res.exit_code == 0, res.output
     assert compare_folders(built["release"], out) == []

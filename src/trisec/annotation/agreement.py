@@ -9,14 +9,15 @@ from typing import Any
 
 from trisec.annotation.gold import read_annotation
 from trisec.errors import Problem, TrisecError
-from trisec.paths import GOLD_DIR, PASSES_DIR
+from trisec.paths import PASSES_DIR
 
 SCOPES = ("document", "headline")
 
 
 def pass_dir(name: str, passes_dir: Path = PASSES_DIR) -> Path:
-    """Folder of a pass by name: `gold` is the adjudicated gold, anything else a pass folder."""
-    return GOLD_DIR if name == "gold" else Path(passes_dir) / name
+    """Folder of a pass by name: `gold` is the adjudicated gold beside the passes
+    (annotations/gold next to annotations/passes), anything else a pass folder."""
+    return Path(passes_dir).parent / "gold" if name == "gold" else Path(passes_dir) / name
 
 
 def headline_end(ann: dict[str, Any]) -> int:

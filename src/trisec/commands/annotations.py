@@ -152,8 +152,9 @@ def stats_cmd(release: Path | None) -> None:
 
     from trisec.paths import DATASET_DIR
     from trisec.release.stats import layer_counts
+    from trisec.schema import load_schema
 
-    counts = layer_counts(release or DATASET_DIR)
+    counts = layer_counts(release or DATASET_DIR, load_schema())
     console = Console()
     for layer, rows in counts.items():
         table = Table(title=layer)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from trisec.errors import Problem, TrisecError
-from trisec.paths import DATASET_DIR, GOLD_DIR, METADATA_DIR, RAW_DIR
+from trisec.paths import DATASET_DIR, ROOT
 from trisec.release.card import BuildContext, render_card
 from trisec.release.pipeline import Corpus, Duplicate, Stats, annotated_documents
 from trisec.release.writer import (
@@ -43,7 +43,8 @@ def release_extras() -> list[Extra]:
 
 
 def default_corpus() -> Corpus:
-    return Corpus(RAW_DIR, METADATA_DIR, GOLD_DIR)
+    """This checkout's corpus (paths.ROOT): the only place a build's inputs default to."""
+    return Corpus.at(ROOT)
 
 
 @dataclass
@@ -75,7 +76,7 @@ def write_release(out: Path, corpus: Corpus, schema: Schema, *,
     if not any(counts.rows.get(("documents", sp)) for sp in schema.split_names):
         raise TrisecError(Problem(str(corpus.raw_dir), "no documents to publish",
                                   "add raw articles with `trisec add FILE`"))
-    ctx = BuildContext(schema, counts)
+    ctx = BuildContext(schema, counts, corpus)
     for extra in release_extras():
         extra(out, ctx)
     (out / "README.md").write_text(render_card(ctx), encoding="utf-8")

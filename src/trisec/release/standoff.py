@@ -349,14 +349,16 @@ def _gold_layers(standoff: Path) -> dict[str, dict[str, Any]]:
 
 
 def _stage_corpus(standoff: Path, sources: list[Source], files: dict[str, Path], work: Path,
-                  schema: Schema) -> Corpus:
+                  schema: Schema, reference: Corpus | None) -> Corpus:
     """raw copies under their published names + gold files rebuilt from the standoff layers,
     after checking that cleaning gives back exactly the published texts."""
     from trisec.annotation.gold import text_sha256, write_annotation
     from trisec.documents.ingest import iter_raw
     from trisec.release.pipeline import Stats, clean_step
 
-    corpus = Corpus(work / "raw", standoff / METADATA, work / "gold")
+    corpus = Corpus(work / "raw", standoff / METADATA, work / "gold",
+                    reference.passes_dir if reference else None,
+                    reference.predictions_dir if reference else None)
     corpus.raw_dir.mkdir(parents=True)
     corpus.gold_dir.mkdir(parents=True)
     for s in sources:
@@ -396,8 +398,12 @@ def _compare_release(built: Path, standoff: Path) -> list[str]:
     return lines
 
 
-def rehydrate(standoff: Path, raw_dir: Path, out: Path, schema: Schema) -> list[Source]:
+def rehydrate(standoff: Path, raw_dir: Path, out: Path, schema: Schema,
+              reference: Corpus | None = None) -> list[Source]:
     """Rebuild the full release from the standoff folder and the user's raw files into `out`.
+    The card's agreement and benchmark sections come from the annotation passes and
+    prediction files of `reference` (a checkout of the release's tag), which a standoff does
+    not carry; without it they say so, and the rebuilt card differs from one built with them.
     Refuses (before writing anything) a damaged standoff, another schema version, missing or
     different raw files, and a rebuilt release that is not byte-identical to the published."""
     from trisec.release.build import write_release
@@ -411,7 +417,7 @@ def rehydrate(standoff: Path, raw_dir: Path, out: Path, schema: Schema) -> list[
     files = verify_raw(sources, raw_dir)
     with tempfile.TemporaryDirectory(prefix="trisec-rehydrate-") as work, \
             staging_dir(out) as tmp:
-        corpus = _stage_corpus(standoff, sources, files, Path(work), schema)
+        corpus = _stage_corpus(standoff, sources, files, Path(work), schema, reference)
         write_release(tmp, corpus, schema)
         diffs = _compare_release(tmp, standoff)
         if diffs:

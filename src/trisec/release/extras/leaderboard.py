@@ -1,6 +1,7 @@
 """Release extra: the card's benchmark section, scored by the build (never typed by hand).
 
-Every committed prediction file `benchmark/predictions/<system>.jsonl` is checked and scored
+Every prediction file of the build's corpus (`Corpus.predictions_dir`, in a checkout
+`benchmark/predictions/<system>.jsonl`) is checked and scored
 against the test split of the staged release with `trisec.evaluate` (the code behind
 `trisec evaluate`); the inter-annotator agreement on the same documents (a later pass scored as
 a system against pass A, for each comparison of trisec.annotation.agreement) gives reference rows
@@ -15,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from trisec.errors import TrisecError
-from trisec.paths import PASSES_DIR, ROOT
 from trisec.release.card import BuildContext
 from trisec.schema import Schema
 
 ORDER = 70
 KEY = "60-benchmark"
-PREDICTIONS_DIR = ROOT / "benchmark" / "predictions"
 COLUMNS = [("entities", "strict", "Entity strict F1"),
            ("events", "trigger_classification", "Trigger F1 (Trig-C)"),
            ("events", "argument_classification", "Argument F1 (Arg-C)")]
@@ -54,9 +53,11 @@ def comparisons() -> list[tuple[str, str, str, str]]:
     return [(c.first, c.second, c.title, c.scope) for c in found]
 
 
-def _agreement_report(gold: Any, passes_dir: Path, first: str = "a", second: str = "b",
+def _agreement_report(gold: Any, passes_dir: Path | None, first: str = "a", second: str = "b",
                       scope: str = "document") -> tuple[dict[str, Any] | None, str]:
     """Pass `second` scored against pass `first` on the test documents, like a system."""
+    if passes_dir is None:
+        return None, ""
     from trisec.annotation.agreement import pass_dir, read_pass_pairs
 
     a, b = pass_dir(first, passes_dir), pass_dir(second, passes_dir)
@@ -76,9 +77,8 @@ def _agreement_report(gold: Any, passes_dir: Path, first: str = "a", second: str
                  {str(y["doc_id"]): view_from_annotation(y) for _, y in pairs}), ""
 
 
-def leaderboard_section(release: Path, schema: Schema,
-                        predictions_dir: Path = PREDICTIONS_DIR,
-                        passes_dir: Path = PASSES_DIR) -> str:
+def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | None,
+                        passes_dir: Path | None) -> str:
     from trisec.evaluate.benchmark import evaluate_views, maps_for
     from trisec.evaluate.gold import read_gold
     from trisec.evaluate.predictions import load_predictions
@@ -94,7 +94,8 @@ def leaderboard_section(release: Path, schema: Schema,
                        "there are.\n")
     ent_map, ev_map = maps_for(schema, None)
     rows, problems = [], []
-    for path in sorted(Path(predictions_dir).glob("*.jsonl")):
+    files = sorted(Path(predictions_dir).glob("*.jsonl")) if predictions_dir else []
+    for path in files:
         try:
             loaded = load_predictions(path, gold, ent_map, ev_map, set(schema.all_roles))
         except TrisecError as exc:
@@ -106,7 +107,7 @@ def leaderboard_section(release: Path, schema: Schema,
         rows.append(_row(f"`{path.stem}`", evaluate_views(gold, loaded, ent_map, ev_map)))
     skipped = []
     for first, second, title, scope in comparisons():
-        iaa, why = _agreement_report(gold, Path(passes_dir), first, second, scope)
+        iaa, why = _agreement_report(gold, passes_dir, first, second, scope)
         if iaa is not None:
             rows.append(_row(f"inter-annotator agreement: {title} (reference)", iaa))
         elif why:
@@ -128,4 +129,5 @@ def leaderboard_section(release: Path, schema: Schema,
 
 
 def extend(release_dir: Path, ctx: BuildContext) -> None:
-    ctx.extra[KEY] = leaderboard_section(release_dir, ctx.schema)
+    ctx.extra[KEY] = leaderboard_section(release_dir, ctx.schema, ctx.corpus.predictions_dir,
+                                         ctx.corpus.passes_dir)
