@@ -135,6 +135,13 @@ def test_fingerprint_ignores_the_version_its_notes_and_label_examples(tmp_path, 
     examples = copy.deepcopy(labels)
     examples["entity_labels"][0]["positive"] = ["an example quoted afresh"]
     assert fingerprint_of(bumped, examples) == base
+    described = copy.deepcopy(dataset)
+    first = next(iter(described["configs"].values()))
+    first["columns"][0]["description"] = "Reworded for the card."
+    assert fingerprint_of(described, labels) == base
+    retyped = copy.deepcopy(dataset)
+    next(iter(retyped["configs"].values()))["columns"][0]["type"] = "int64"
+    assert fingerprint_of(retyped, labels) != base
     redefined = copy.deepcopy(labels)
     redefined["entity_labels"][0]["definition"] = "Something else."
     assert fingerprint_of(dataset, redefined) != base

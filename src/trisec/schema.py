@@ -307,9 +307,11 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 # Not part of the fingerprint: the version and its notes (raising the version is not a schema
-# change) and the illustrative examples of labels.yaml (an example fixed to quote the text does
-# not redefine a label; definitions, names, roles and types stay in).
+# change), the column and config descriptions of dataset.yaml (prose for the card) and the
+# illustrative examples of labels.yaml (an example fixed to quote the text does not redefine a
+# label). Names, types, configs, vocabularies, label definitions and roles stay in.
 _NOT_SCHEMA_DATASET = ("version", "release_notes")
+_NOT_SCHEMA_DESCRIPTIONS = ("description",)
 _NOT_SCHEMA_LABELS = ("positive", "negative", "examples")
 
 
@@ -323,7 +325,9 @@ def _without(value: Any, keys: tuple[str, ...]) -> Any:
 
 def fingerprint_of(dataset: dict[str, Any], labels: dict[str, Any]) -> str:
     """sha256 of the parsed schema files without version, release notes and examples."""
-    blob = json.dumps([{k: v for k, v in dataset.items() if k not in _NOT_SCHEMA_DATASET},
+    kept = {k: v for k, v in dataset.items() if k not in _NOT_SCHEMA_DATASET}
+    blob = json.dumps([{k: _without(v, _NOT_SCHEMA_DESCRIPTIONS) if k == "configs" else v
+                        for k, v in kept.items()},
                        _without(labels, _NOT_SCHEMA_LABELS)], sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()
 
