@@ -6,7 +6,7 @@ PIP    := $(BIN)/python -m pip
 # constraints.txt pins every transitive dependency to the set the tests ran with
 INSTALL = $(PIP) install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: build test install install-test lint clean bench
+.PHONY: build test install install-test lint clean bench predictions
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ lint: install-test
 test: install-test lint
 	$(BIN)/trisec build --check
 	$(BIN)/python -m pytest -q
+
+## make predictions: regenerate every committed file in benchmark/predictions/ from dataset/
+## (run after anything that changes the published text; then build, docs, commit)
+predictions: install
+	$(BIN)/trisec predict --baseline rules --split test -o benchmark/predictions/rules.jsonl
+	$(BIN)/trisec predict --baseline rules --split all -o benchmark/predictions/rules.all.jsonl
 
 ## make bench: throughput benchmark (synthetic crawls of 1,000 and 10,000 pages), table + JSON
 bench: install-test

@@ -10,6 +10,7 @@ from trisec.errors import Problem, TrisecError
 from trisec.evaluate.views import DocView, view_from_annotation
 
 GOLD_COLUMNS = ["doc_id", "split", "text", "mentions", "entities", "events", "attributions"]
+ALL = "all"  # every document of the release, for systems never trained on TRISEC
 
 
 @dataclass
@@ -42,13 +43,14 @@ def read_rows(release: Path, split: str | None = None) -> list[dict[str, Any]]:
 
 
 def read_gold(release: Path, split: str) -> GoldSplit:
+    """The gold of one split, or of every document with split `all`."""
     rows = read_rows(release)
     splits = sorted({r["split"] for r in rows})
-    mine = [r for r in rows if r["split"] == split]
+    mine = [r for r in rows if split in (ALL, r["split"])]
     if not mine:
         raise TrisecError(Problem(f"{release}/data/documents", f"the release has no "
                                   f"{split!r} documents (splits present: {', '.join(splits)})",
-                                  "pass --split with one of those"))
+                                  f"pass --split with one of those, or {ALL}"))
     return GoldSplit(split, [view_from_annotation(r) for r in mine],
                      {r["doc_id"]: r["text"] for r in mine},
                      {r["doc_id"]: r["split"] for r in rows})
