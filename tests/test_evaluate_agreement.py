@@ -164,8 +164,8 @@ def test_the_headline_pass_annotates_the_published_headlines() -> None:
     """Every headline-scope pass states the headline it annotated; that string opens the
     published text of its document, so its offsets are offsets into `text`."""
     from trisec.annotation.agreement import COMPARISONS, pass_dir, read_pass_pairs
+    from trisec.pipeline.local import published_documents
     from trisec.release.build import default_corpus
-    from trisec.release.pipeline import published_documents
 
     texts = {d.doc_id: d.text for d in published_documents(default_corpus())}
     scoped = [c for c in COMPARISONS if c.scope == "headline"]
