@@ -136,4 +136,4 @@ def test_gold_made_on_another_text_names_reanchor(corpus: Corpus, schema: Schema
     found = problems(corpus, schema, tmp_path / "out")
     assert len(found) == 1, found
     assert "annotations/gold/" in found[0] and f"text_sha256 '{'f' * 64}'" in found[0]
-    assert "run `trisec annotations reanchor FILE --write`" in found[0]
+    assert "run `trisec annotations reanchor FILE --previous REF --write`" in found[0]

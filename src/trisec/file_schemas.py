@@ -75,8 +75,10 @@ def _annotation_schema(schema: Schema) -> dict[str, Any]:
         "pass": {"type": "string", "pattern": SAFE_ID},
     }
     required = list(props)
-    # optional: who made a pre-annotation (silver) file, and what its predictor could not place
+    # optional: who made a pre-annotation (silver) file, and what its predictor could not place;
+    # the string a headline-only pass annotated (the start of `text`)
     props["annotator"] = {"type": "string"}
+    props["headline"] = {"type": "string"}
     props["notes"] = {"type": "array", "items": {"type": "string"}}
     for layer in LAYERS:
         props[layer] = _type_schema(schema, docs.column(layer).type, nullable=False)

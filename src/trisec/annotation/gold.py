@@ -151,8 +151,9 @@ def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> V
         problems.append(Problem(where, f"text_sha256 {ann.get('text_sha256')!r} is not the "
                                 f"published text's ({text_sha256(text)}): the text changed "
                                 "since these spans were made",
-                                "run `trisec annotations reanchor FILE --write` to move the "
-                                "spans by their quoted text and record the new hash"))
+                                "run `trisec annotations reanchor FILE --previous REF --write` "
+                                "(REF: the release the offsets were written against) to move "
+                                "the spans by their quoted text and record the new hash"))
 
     def unique(layer: str) -> dict[str, dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
