@@ -112,7 +112,7 @@ def test_standoff_carries_no_article_text(built: dict[str, Path]) -> None:
     # every sentence of at least 30 characters and every removed passage (captions, related
     # headlines) must be absent from every file of the standoff folder, Parquet included.
     # Headlines stay by design (the `title` value, to find one's own copy), so the headline
-    # (a sentence of its own since 0.2.0) and its removed copies are the one exception.
+    # (a sentence of its own since 1.0.0) and its removed copies are the one exception.
     docs = pq.read_table(release / "data" / "documents").to_pylist()
     titles = {(d["title"] or {}).get("value") for d in docs}
     quotes = {s["text"] for s in pq.read_table(release / "data" / "sentences").to_pylist()

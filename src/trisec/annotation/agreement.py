@@ -103,7 +103,7 @@ COMPARISONS = (
                "same articles: near-perfect agreement here is an upper estimate, consistency "
                "under those rulings rather than how hard the annotation is."),
     Comparison("headlines", "gold", "h", "Headline pass H vs gold (headlines only)",
-               "Headlines entered the text in release 0.2.0. H annotated only the three "
+               "Headlines entered the text in release 1.0.0. H annotated only the three "
                "headlines, from the full guidelines and the raw pages, without seeing gold; "
                "gold for the headlines was committed before H was opened. Both sides are cut "
                "to the headline (mentions, triggers and arguments inside it), so the figures "

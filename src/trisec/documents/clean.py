@@ -20,7 +20,7 @@ from trisec.errors import Problem, TrisecError
 
 # --- vocabulary (also used by validation to check no marker survives) -------------------
 # removal reasons of schema/dataset.yaml no rule produces any more, kept in the vocabulary so
-# older releases still read: `title` (until 0.2.0 the headline was removed from the text; it
+# older releases still read: `title` (until 1.0.0 the headline was removed from the text; it
 # is now its first paragraph, docs/CLEANING.md rule 4)
 RETIRED_REASONS = frozenset({"title"})
 SECTION_LABELS = frozenset({

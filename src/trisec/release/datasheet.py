@@ -212,7 +212,7 @@ under `corpus/annotations/`):
 5. *Adjudication round 2*: another session reviewed gold item by item against pass C under
    the full guidelines; it kept every gold item (C's differences came from rules its copy
    lacked) and clarified six rules (guidelines v1.2).
-6. *Headlines (release 0.2.0)*: headlines entered the published text. Existing spans were
+6. *Headlines (release 1.0.0)*: headlines entered the published text. Existing spans were
    moved by their quoted text and context (`trisec annotations reanchor --previous`); one
    session annotated the headlines for gold and committed them; then an independent session
    that saw only the guidelines, `schema/labels.yaml`, the format and the raw pages made
