@@ -47,8 +47,11 @@ def test_outlet_stamp_beats_external_medium_and_the_crawl_line():
 
 
 def test_external_medium_beats_the_crawl_line_and_keeps_its_confidence():
+    d = resolve_published([crawl("2024-03-20")], external("2024-03-18", "medium"))
+    assert (d.value, d.provenance, d.confidence) == ("2024-03-18", "external", "medium")
+    # a date later than the crawl contradicts it: flagged, low (tests/test_text_that_lies.py)
     d = resolve_published([crawl("2024-03-20")], external("2024-03-22", "medium"))
-    assert (d.value, d.provenance, d.confidence) == ("2024-03-22", "external", "medium")
+    assert (d.value, d.provenance, d.confidence) == ("2024-03-22", "external", "low")
 
 
 def test_a_consistent_crawl_line_beats_external_low():
@@ -60,9 +63,11 @@ def test_a_consistent_crawl_line_beats_external_low():
 
 def test_a_crawl_line_earlier_than_the_dateline_is_replaced_by_the_dateline_day():
     d = resolve_published([crawl("2024-06-25"), dateline(6, 27)], None)
+    # the dateline's day is later than the crawl date: published, but only as low
     assert (d.value, d.precision, d.provenance, d.confidence) == ("2024-06-27", "day", "body",
-                                                                  "medium")
+                                                                  "low")
     assert "2024-06-25" in d.evidence  # says which crawl date it overrode and why
+    assert "later than the crawl date line" in d.evidence
 
 
 def test_the_dateline_day_beats_external_low():
@@ -100,8 +105,9 @@ def test_agreement_with_the_crawl_line_is_recorded_but_confidence_is_not_upgrade
 def test_wrong_crawl_date_page_is_dated_by_its_dateline(clean_fixture):
     doc, _ = clean_fixture("date_wrong_dateline.txt")
     d = merge_metadata(doc, None).published
-    # Freedom Edge began on Thursday 2024-06-27; the crawl line says 2024-06-25
-    assert (d.value, d.provenance, d.confidence) == ("2024-06-27", "body", "medium")
+    # Freedom Edge began on Thursday 2024-06-27; the crawl line says 2024-06-25: the two
+    # contradict each other, so the dateline's day is published as low
+    assert (d.value, d.provenance, d.confidence) == ("2024-06-27", "body", "low")
 
 
 def test_outlet_stamp_after_end_dates_the_page(clean_fixture):

@@ -29,7 +29,7 @@ def _mention(mid: str, text: str, label: str, entity: str, timex: str | None = N
 
 def pass_a() -> dict[str, Any]:
     return {
-        "doc_id": "tsn-0000000000000001", "text_sha256": "x", "pass": "a",
+        "doc_id": "tsn-0000000000000001", "text_sha256": "a" * 64, "pass": "a",
         "mentions": [_mention("M1", "South Korea", "GPE", "E1"),
                      _mention("M2", "May", "TIMEX", "E2", "2024-05"),
                      _mention("M3", "Kim", "PER", "E3"),
@@ -120,7 +120,7 @@ def test_mismatched_documents_are_refused() -> None:
     with pytest.raises(TrisecError, match="different documents"):
         agreement(pass_a(), b)
     b = pass_a()
-    b["text_sha256"] = "y"
+    b["text_sha256"] = "b" * 64
     with pytest.raises(TrisecError, match="different texts"):
         agreement(pass_a(), b)
 

@@ -160,14 +160,19 @@ _FIX = {
     "additionalProperties": "remove or rename the key (a typo?); allowed: {allowed}",
     "required": "add the key (null when the value is unknown)",
     "type": "use a value of the type named",
-    "pattern": "ids: a letter, then letters, digits, '-' or '_'; QIDs: Q and digits; "
-               "doc_id: tsn- and 16 hex digits",
+    "pattern": "match the pattern: {pattern_help}",
     "enum": "use one of the values named",
     "minimum": "use an offset in range", "maximum": "use an offset in range",
 }
 
 
 _VALIDATORS: dict[str, Any] = {}
+_PATTERN_HELP = {
+    DOC_ID: "tsn- and the first 16 hex digits of the raw file's sha256",
+    SHA256: "64 lowercase hex digits",
+    QID: "Q and digits without a leading zero, nothing else (null for NIL)",
+    SAFE_ID: "a letter, then at most 63 letters, digits, '-' or '_'",
+}
 
 
 def strict_problems(instance: Any, json_schema: dict[str, Any], where: str) -> list[Problem]:
@@ -180,7 +185,9 @@ def strict_problems(instance: Any, json_schema: dict[str, Any], where: str) -> l
     for err in sorted(validator.iter_errors(instance), key=lambda e: e.json_path):
         allowed = ", ".join(err.schema.get("properties", {})) if isinstance(err.schema,
                                                                             dict) else ""
-        fix = _FIX.get(str(err.validator), "").format(allowed=allowed)
+        fix = _FIX.get(str(err.validator), "").format(
+            allowed=allowed, pattern_help=_PATTERN_HELP.get(str(err.validator_value), "see the "
+                                                            "file format's documentation"))
         problems.append(Problem(f"{where}:{err.json_path}", err.message, fix))
     return problems
 
