@@ -49,14 +49,21 @@ def maps_for(schema: Schema, label_map: str | None) -> tuple[LabelMap, LabelMap]
 
 def evaluate_file(predictions: Path, release: Path, split: str = "test",
                   label_map: str | None = None, *, schema: Schema | None = None,
-                  resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED
-                  ) -> dict[str, Any]:
-    """Check `predictions` against the release's `split` and score it."""
+                  resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
+                  alignment: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Check `predictions` against the release's `split` and score it. `alignment` is the
+    account of `trisec align` for predictions aligned from model responses: it is carried
+    into the report (key `alignment`) and its failures into the notes."""
     schema = schema or load_schema()
     gold = read_gold(release, split)
     ent_map, ev_map = maps_for(schema, label_map)
     loaded = load_predictions(predictions, gold, ent_map, ev_map, set(schema.all_roles))
     out = evaluate_views(gold, loaded, ent_map, ev_map, resamples=resamples, seed=seed)
     out["predictions"] = str(predictions)
+    if alignment is not None:
+        from trisec.generative.account import notes
+
+        out["alignment"] = alignment
+        out["notes"] = [*out["notes"], *notes(alignment)]
     return out
 
