@@ -98,10 +98,12 @@ def test_normalised_view_keeps_an_origin_per_character() -> None:
     ('```json\n{"entities": []}\n```', "recovered"),
     ('Here is the answer:\n{"entities": []}\nHope this helps.', "recovered"),
     ('{"entities": [', "invalid"),
+    ('{"entities": [{"text": "a", "label": "PER"}, {"te', "invalid"),  # cut off
     ("I cannot help with that.", "invalid"),
+    ('{"events": []}', "valid"),  # valid JSON, wrong shape (checked after parsing)
 ])
 def test_json_is_recovered_from_fences_and_prose(raw: str, how: str) -> None:
-    assert parse_json(raw)[1] == how
+    assert parse_json(raw, "entities")[1] == how
 
 
 def test_bad_answers_predict_nothing_and_say_why(schema: Schema) -> None:

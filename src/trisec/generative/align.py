@@ -3,8 +3,9 @@
 Pure and deterministic. For one response (document, task, raw text):
 
 1. **JSON.** The raw text is parsed as JSON; failing that, the content of each Markdown code
-   fence, then every `{` onward (prose before and after a JSON object). `valid` = parsed as
-   it is, `recovered` = parsed after stripping, `invalid` = nothing parsed, `wrong_shape` =
+   fence, then every `{` onward (prose before and after a JSON object), keeping the first
+   object that holds the task's key. `valid` = parsed as it is, `recovered` = parsed after
+   stripping, `invalid` = nothing parsed (a cut-off answer too), `wrong_shape` =
    JSON but not `{"<task>": [...]}`, `request_failed` = the runner got no answer. Anything but
    valid/recovered predicts nothing for that document and task; it still counts (the
    scorer compares the document's whole gold against an empty prediction).
@@ -67,24 +68,27 @@ class ResponseAccount:
 
 # --- 1. JSON ------------------------------------------------------------------------------------
 
-def parse_json(raw: str) -> tuple[Any, str]:
-    """(object, "valid" | "recovered"), or (None, "invalid")."""
+def parse_json(raw: str, task: str) -> tuple[Any, str]:
+    """(object, "valid" | "recovered"), or (None, "invalid"). Recovery only accepts an
+    object holding the task's key: a fragment of a cut-off answer is not the answer."""
     try:
         return json.loads(raw), "valid"
     except (json.JSONDecodeError, TypeError):
         pass
+    decoder = json.JSONDecoder()
     for m in _FENCE.finditer(raw):
         try:
-            return json.loads(m.group(1)), "recovered"
+            obj = json.loads(m.group(1))
         except json.JSONDecodeError:
             continue
-    decoder = json.JSONDecoder()
+        if isinstance(obj, dict) and task in obj:
+            return obj, "recovered"
     for m in re.finditer(r"{", raw):
         try:
             obj, _ = decoder.raw_decode(raw, m.start())
         except json.JSONDecodeError:
             continue
-        if isinstance(obj, dict):
+        if isinstance(obj, dict) and task in obj:
             return obj, "recovered"
     return None, "invalid"
 
@@ -265,7 +269,7 @@ def align_response(doc_id: str, task: str, text: str, raw: str | None, schema: S
     if raw is None:
         acc.json = "request_failed"
         return view, acc
-    obj, acc.json = parse_json(raw)
+    obj, acc.json = parse_json(raw, task)
     if acc.json == "invalid":
         return view, acc
     items = answer_items(obj, task)

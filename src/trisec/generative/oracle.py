@@ -3,12 +3,13 @@ row's gold `reference`, over real HTTP on 127.0.0.1 (a free port).
 
 It exists to test the whole generative path (run, align, evaluate) and to measure the
 runner, with no model: the oracle must score exactly 1.0 on every layer. A `script` per
-(doc_id, task) makes it misbehave on purpose, one step per request, then answer:
+(doc_id, task) makes it misbehave on purpose, one step per request (once the script is used
+up, it answers the reference):
 
     ("status", 500)        reply with that HTTP status
-    ("sleep", 2.0)         wait that long, then go on with the next step in the same request
-    ("content", "...")     answer this text instead of the reference (the rest of the script
-                           is kept for later requests)
+    ("sleep", 2.0)         wait that long, then answer the reference (a client with a
+                           shorter timeout has given up by then)
+    ("content", "...")     answer this text instead of the reference
     ("transform", f)       answer f(reference)
 
 With `refuse_structured`, a request carrying `response_format` gets HTTP 400.
@@ -37,6 +38,8 @@ class Seen:
 
     requests: list[dict[str, Any]] = field(default_factory=list)
     authorization: list[str | None] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0  # most requests being answered at the same time
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -81,17 +84,11 @@ class OracleServer:
             self._server = None
 
     # -- answering ------------------------------------------------------------------------
-    def next_steps(self, doc_id: str, task: str) -> list[Step]:
-        """Steps for this request: leading sleeps, then one status or answer step."""
+    def next_step(self, doc_id: str, task: str) -> Step | None:
+        """This request's step of the (doc_id, task) script (None: answer normally)."""
         with self.seen.lock:
             steps = self.script.get((doc_id, task), [])
-            taken: list[Step] = []
-            while steps:
-                step = steps.pop(0)
-                taken.append(step)
-                if step[0] != "sleep":
-                    break
-            return taken
+            return steps.pop(0) if steps else None
 
     def answer(self, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
         if self.refuse_structured and "response_format" in body:
@@ -101,7 +98,9 @@ class OracleServer:
         if row is None:
             return 400, {"error": {"message": "unknown prompt (not a row of the prompts config)"}}
         content = row["reference"] or ""
-        for kind, value in self.next_steps(row["doc_id"], row["task"]):
+        step = self.next_step(row["doc_id"], row["task"])
+        if step is not None:
+            kind, value = step
             if kind == "sleep":
                 time.sleep(float(value))
             elif kind == "status":
@@ -132,13 +131,20 @@ def _handler(oracle: OracleServer) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(self.rfile.read(length) or b"{}")
             except json.JSONDecodeError:
                 body = {}
-            with oracle.seen.lock:
-                oracle.seen.requests.append(body)
-                oracle.seen.authorization.append(self.headers.get("Authorization"))
-            if not self.path.rstrip("/").endswith("/chat/completions"):
-                status, payload = 404, {"error": {"message": f"no route {self.path}"}}
-            else:
-                status, payload = oracle.answer(body)
+            seen = oracle.seen
+            with seen.lock:
+                seen.requests.append(body)
+                seen.authorization.append(self.headers.get("Authorization"))
+                seen.in_flight += 1
+                seen.max_in_flight = max(seen.max_in_flight, seen.in_flight)
+            try:
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    status, payload = 404, {"error": {"message": f"no route {self.path}"}}
+                else:
+                    status, payload = oracle.answer(body)
+            finally:
+                with seen.lock:
+                    seen.in_flight -= 1
             data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
             try:
                 self.send_response(status)
