@@ -126,8 +126,8 @@ def test_bad_qid_and_attribute_misuse(good: dict, text: str) -> None:
     good["events"][0]["type"] = "TRAVEL"
     msgs = problems_of(good, text)
     assert any("bad QID 'Q0123'" in m for m in msgs)
-    assert any("gpe_role set on a non-GPE mention" in m for m in msgs)
-    assert any("mode is only for MEET events" in m for m in msgs)
+    assert any("gpe_role is only for items whose label is GPE" in m for m in msgs)
+    assert any("mode is only for items whose type is MEET" in m for m in msgs)
 
 
 def test_all_problems_reported_at_once(good: dict, text: str) -> None:

@@ -12,9 +12,11 @@ import yaml
 from trisec.annotation.guidelines import (
     BEGIN_MARKER,
     END_MARKER,
+    attribute_sections,
     refresh_guidelines,
     render_label_tables,
 )
+from trisec.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS_PATH = ROOT / "schema" / "labels.yaml"
@@ -154,7 +156,7 @@ def test_shared_roles_are_reused(labels: dict[str, Any]) -> None:
 
 def test_guidelines_block_is_fresh(labels: dict[str, Any]) -> None:
     text = GUIDELINES_PATH.read_text(encoding="utf-8")
-    assert refresh_guidelines(labels, text) == text, (
+    assert refresh_guidelines(labels, text, attribute_sections(load_schema())) == text, (
         "label tables are stale: run `python -m trisec.annotation.guidelines`"
     )
 

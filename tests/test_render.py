@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -22,7 +23,7 @@ from trisec.paths import CORPUS_DIR, RAW_DIR
 from trisec.release.build import write_release
 from trisec.release.pipeline import Corpus
 from trisec.release.stats import layer_counts
-from trisec.schema import Schema
+from trisec.schema import Schema, load_schema
 from trisec.views.palette import label_colors
 from trisec.views.plot import figure, write_plot
 from trisec.views.render import DisplaySpan, display_colors, paragraph_markup, render_release
@@ -50,6 +51,11 @@ def site(release: Path, tmp_path_factory: pytest.TempPathFactory, schema: Schema
     out = tmp_path_factory.mktemp("site")
     render_release(release, out, schema)
     return out
+
+
+def published_ids(release: Path) -> set[str]:
+    return {r["doc_id"] for r in pq.read_table(release / "data" / "documents",
+                                                columns=["doc_id"]).to_pylist()}
 
 
 class VisibleText(HTMLParser):
@@ -127,7 +133,8 @@ def test_a_span_crossing_paragraphs_is_drawn_in_each(schema: Schema) -> None:
 def test_pages_show_every_gold_span_and_the_index_lists_metadata(site: Path,
                                                                 release: Path) -> None:
     assert sorted(p.name for p in site.iterdir()) == sorted(
-        ["index.html", *(f"{p.stem}.html" for p in (CORPUS_DIR / "metadata").glob("*.yaml"))])
+        [".trisec-output", "index.html",
+         *(f"{doc_id}.html" for doc_id in published_ids(release))])
     for path in GOLD_FIXTURES.glob("*.json"):
         ann = read_annotation(path)
         page = visible((site / f"{ann['doc_id']}.html").read_text(encoding="utf-8"))
@@ -141,7 +148,7 @@ def test_pages_show_every_gold_span_and_the_index_lists_metadata(site: Path,
     index = (site / "index.html").read_text(encoding="utf-8")
     rows = {m.group(1): m.group(0) for m in
             re.finditer(r'<tr><td><a href="(tsn-[0-9a-f]{16})\.html">.*?</tr>', index)}
-    assert len(rows) == 5
+    assert set(rows) == published_ids(release)  # every published article, once
     ann = read_annotation(GOLD_FIXTURES / f"{DOC_A}.json")
     counts = [len(ann[k]) for k in ("mentions", "entities", "events", "attributions")]
     assert rows[DOC_A].endswith("".join(f"<td>{n}</td>" for n in counts) + "</tr>")
@@ -197,7 +204,7 @@ def test_chromium_shows_the_spans(site: Path, tmp_path: Path, schema: Schema) ->
 # --- plot ----------------------------------------------------------------------------
 
 def test_plot_bars_are_the_release_counts(release: Path) -> None:
-    counts = layer_counts(release)
+    counts = layer_counts(release, load_schema())
     fig = figure(counts)
     panels = {ax.get_title(loc="left"): ax for ax in fig.axes if ax.get_visible()}
     assert len(panels) == len(counts)
@@ -207,13 +214,13 @@ def test_plot_bars_are_the_release_counts(release: Path) -> None:
                 for t, p in zip(ax.get_yticklabels(), ax.patches, strict=True)}
         assert bars == values, title
     # the gold fixtures have GPE as their most frequent label: it is the top bar
-    mentions = panels[next(t for t in panels if t.startswith("mention labels"))]
+    mentions = panels[next(t for t in panels if t.startswith("entity labels"))]
     assert mentions.get_yticklabels()[-1].get_text() == "GPE"
 
 
 def test_plot_of_a_release_without_gold_says_so(tmp_path: Path) -> None:
-    fig = figure({"mention labels": {}, "event types": {"MEET": 2}})
-    empty = next(ax for ax in fig.axes if ax.get_title(loc="left") == "mention labels (0)")
+    fig = figure({"entity labels": {}, "event types": {"MEET": 2}})
+    empty = next(ax for ax in fig.axes if ax.get_title(loc="left") == "entity labels (0)")
     assert [t.get_text() for t in empty.texts] == ["no gold annotations"]
     assert not empty.patches
 
@@ -222,6 +229,6 @@ def test_plot_cli_writes_the_same_png_twice(release: Path, tmp_path: Path) -> No
     a, b = tmp_path / "a.png", tmp_path / "b.png"
     result = CliRunner().invoke(main, ["plot", "--release", str(release), "--out", str(a)])
     assert result.exit_code == 0, result.output
-    write_plot(layer_counts(release), b)
+    write_plot(layer_counts(release, load_schema()), b)
     assert a.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert a.read_bytes() == b.read_bytes()  # no timestamp: an unchanged release, same file

@@ -166,7 +166,7 @@ def test_documents_match_the_gold_pipeline_on_the_same_file(
         sents = [{"start": s["start"], "end": s["end"], "token_starts": s["token_starts"],
                   "token_ends": s["token_ends"]}
                  for s in _rows(local.out, "sentences") if s["doc_id"] == row["doc_id"]]
-        rebuilt = document_row(annotated_from_row({**row, "_sentences": sents}))
+        rebuilt = document_row(annotated_from_row({**row, "_sentences": sents}), schema)
         assert {k: rebuilt[k] for k in rebuilt} == {k: row[k] for k in rebuilt}
         assert row["annotator"] == ctx.annotator
 

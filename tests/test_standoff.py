@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from trisec.annotation.gold import text_sha256, write_annotation
 from trisec.documents.ingest import read_raw
@@ -138,7 +139,11 @@ def test_sources_pin_every_raw_file(built: dict[str, Path]) -> None:
     for s in sources:
         data = (RAW_DIR / s.source_file).read_bytes()
         assert s.sha256 == hashlib.sha256(data).hexdigest() and s.bytes == len(data)
-        assert s.url and s.url.startswith("http")
+        # the curated URL, or null while nobody has looked it up (a `trisec add` stub)
+        path = METADATA_DIR / f"{s.doc_id}.yaml"
+        meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        assert s.url == (meta.get("url") or {}).get("value")
+        assert s.url is None or s.url.startswith("http")
     assert (built["standoff"] / RELEASE_MANIFEST).read_bytes() == \
         (built["release"] / "manifest.json").read_bytes()
 
@@ -198,9 +203,9 @@ def test_outputs_never_replace_a_foreign_folder(built: dict[str, Path], tmp_path
     mine = tmp_path / "notes"
     mine.mkdir()
     (mine / "todo.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(TrisecError, match="would be replaced"):
+    with pytest.raises(TrisecError, match="refusing to replace"):
         rehydrate(built["standoff"], RAW_DIR, mine, load_schema())
-    with pytest.raises(TrisecError, match="would be replaced"):  # a full release is not ours
+    with pytest.raises(TrisecError, match="refusing to replace"):  # a full release is not ours
         make_standoff(built["release"], Corpus(RAW_DIR, METADATA_DIR, built["base"] / "gold"),
                       built["release"], load_schema())
     assert (mine / "todo.txt").read_text(encoding="utf-8") == "keep me"
@@ -258,7 +263,9 @@ def test_cli_rehydrate_lists_mismatches_and_writes_nothing(built: dict[str, Path
     errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error: ")]
     assert len(errors) == 1 and victim.name in errors[0] and "expected sha256" in errors[0]
     shutil.copyfile(RAW_DIR / victim.name, victim)
+    bare = tmp_path / "checkout-without-passes"  # `built` was made without passes/predictions
+    bare.mkdir()
     res = CliRunner().invoke(main, ["rehydrate", str(built["standoff"]), "--raw", str(raw),
-                                    "--out", str(out)])
+                                    "--out", str(out), "--checkout", str(bare)])
     assert res.exit_code == 0, res.output
     assert compare_folders(built["release"], out) == []

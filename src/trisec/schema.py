@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,9 @@ import yaml
 from trisec.errors import Problem, TrisecError
 from trisec.paths import SCHEMA_DIR
 
+# what a row must look like: None (any value), ("struct", {key: shape}) or ("list", shape)
+_Shape = tuple[str, Any] | None
+
 _SCALARS = {"string": pa.string(), "int32": pa.int32(), "int64": pa.int64(), "bool": pa.bool_()}
 
 
@@ -27,6 +31,13 @@ class Column:
     name: str
     type: Any
     description: str
+    labels: str | None = None  # the label set its values come from (labels.yaml label_sets)
+    only_when: tuple[str, str] | None = None  # (column, value): null unless that column = value
+    required: bool = False  # never null (when only_when is set: whenever its condition holds)
+
+    def applies(self, row: Mapping[str, Any]) -> bool:
+        """Whether the column may carry a value in `row` (its only_when condition holds)."""
+        return self.only_when is None or row.get(self.only_when[0]) == self.only_when[1]
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,19 @@ class Config:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise TrisecError(Problem(f"schema/dataset.yaml: configs.{self.name}",
+                                  f"no column {name!r}", "use one of: "
+                                  + ", ".join(self.column_names)))
+
+    @property
+    def rules(self) -> list[Column]:
+        """Columns with a label set or a presence rule, in column order."""
+        return [c for c in self.columns if c.labels or c.only_when or c.required]
+
 
 @dataclass(frozen=True)
 class Schema:
@@ -50,6 +74,7 @@ class Schema:
     dataset: dict[str, Any]
     labels: dict[str, Any]
     configs: dict[str, Config] = field(default_factory=dict)
+    _shapes: dict[str, _Shape] = field(default_factory=dict, repr=False, compare=False)
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -121,6 +146,32 @@ class Schema:
         raise TrisecError(Problem("schema/dataset.yaml", f"unknown label set {name!r}",
                                   "use one of: entity_bio"))
 
+    @property
+    def label_sets(self) -> dict[str, dict[str, str]]:
+        """Label set name -> {title, description} (labels.yaml `label_sets`), in order."""
+        return {k: dict(v) for k, v in (self.labels.get("label_sets") or {}).items()}
+
+    def label_values(self, name: str) -> list[str]:
+        """The names of a label set a column can take (`labels:` in dataset.yaml)."""
+        if name == "event_roles":
+            return self.all_roles
+        if name == "entity_bio":
+            return self.entity_bio
+        return self.names(name)
+
+    def labelled_columns(self) -> list[tuple[str, Column]]:
+        """(config, column) of every span-table column that takes a label set."""
+        return [(name, c) for name in self.span_tables for c in self.configs[name].columns
+                if c.labels]
+
+    def label_set_columns(self) -> dict[str, tuple[str, Column]]:
+        """Each label set -> the first span-table column that takes it (where statistics and
+        documentation find the set's values)."""
+        out: dict[str, tuple[str, Column]] = {}
+        for config, col in self.labelled_columns():
+            out.setdefault(str(col.labels), (config, col))
+        return out
+
     def vocabulary(self, name: str) -> list[str]:
         return list(self.dataset["vocabularies"][name])
 
@@ -175,10 +226,65 @@ class Schema:
         ).encode()
         return schema.with_metadata(meta)
 
+    # -- rows -----------------------------------------------------------------------------
+    def check_row(self, config: str, row: Mapping[str, Any]) -> None:
+        """A row (or a struct inside it) whose keys differ from its config's columns is a
+        located error: pyarrow would silently drop an unknown key and null a missing one."""
+        problems = []
+        for path, got, want in _key_mismatches(self._row_shape(config), row, config):
+            where = f"{config}/{row.get('doc_id', '?')}"
+            fix = ("make the row builder (trisec.release.assemble) and schema/dataset.yaml "
+                   "name the same columns")
+            problems += [Problem(where, f"column {path}.{k} of schema/dataset.yaml is missing "
+                                 "from the row", fix) for k in sorted(want - got)]
+            problems += [Problem(where, f"the row has {path}.{k}, which schema/dataset.yaml "
+                                 "does not declare", fix) for k in sorted(got - want)]
+        if problems:
+            raise TrisecError(problems)
+
+    def _row_shape(self, config: str) -> _Shape:
+        cached = self._shapes.get(config)
+        if cached is None:
+            cfg = self.configs[config]
+            cached = ("struct", {c.name: self._shape(c.type) for c in cfg.columns})
+            self._shapes[config] = cached
+        return cached
+
+    def _shape(self, spec: Any) -> _Shape:
+        spec = self._resolve(spec)
+        if isinstance(spec, dict) and "list" in spec:
+            inner = self._shape(spec["list"])
+            return None if inner is None else ("list", inner)
+        if isinstance(spec, dict) and "struct" in spec:
+            return ("struct", {k: self._shape(v) for k, v in spec["struct"].items()})
+        return None
+
     # -- splits ---------------------------------------------------------------------------
     @property
     def split_names(self) -> list[str]:
         return [b["name"] for b in self.dataset["split"]["buckets"]]
+
+
+def _key_mismatches(shape: _Shape, value: Any, path: str
+                    ) -> Iterator[tuple[str, set[str], set[str]]]:
+    """(path, keys found, keys wanted) of every dict in `value` whose keys differ from its
+    struct in `shape`; nulls and non-dict values are left to pyarrow's type check."""
+    if shape is None or value is None:
+        return
+    kind, inner = shape
+    if kind == "list":
+        if isinstance(value, list) and inner is not None:
+            for i, item in enumerate(value):
+                yield from _key_mismatches(inner, item, f"{path}[{i}]")
+        return
+    if not isinstance(value, Mapping):
+        return
+    if value.keys() != inner.keys():
+        yield path, set(value), set(inner)
+        return
+    for key, sub in inner.items():
+        if sub is not None:
+            yield from _key_mismatches(sub, value[key], f"{path}.{key}")
 
 
 def split_of(doc_id: str, schema: Schema) -> str:
@@ -217,8 +323,39 @@ def _load_schema_cached(schema_dir: Path) -> Schema:
     labels = _read_yaml(schema_dir / "labels.yaml")
     configs = {}
     for name, spec in dataset["configs"].items():
-        cols = tuple(Column(c["name"], c["type"], c.get("description", ""))
-                     for c in spec["columns"])
+        cols = tuple(_column(c) for c in spec["columns"])
         configs[name] = Config(name, spec.get("description", ""), cols, bool(spec.get("default")),
                                bool(spec.get("span_table")), bool(spec.get("whole_release")))
-    return Schema(dataset=dataset, labels=labels, configs=configs)
+    schema = Schema(dataset=dataset, labels=labels, configs=configs)
+    problems = [p for cfg in configs.values() for p in _rule_problems(schema, cfg)]
+    if problems:
+        raise TrisecError(problems)
+    return schema
+
+
+def _column(spec: dict[str, Any]) -> Column:
+    when = spec.get("only_when")
+    only_when = None
+    if when:
+        ((col, value),) = dict(when).items()
+        only_when = (str(col), str(value))
+    return Column(spec["name"], spec["type"], spec.get("description", ""), spec.get("labels"),
+                  only_when, bool(spec.get("required")))
+
+
+def _rule_problems(schema: Schema, cfg: Config) -> Iterator[Problem]:
+    """A label set or condition that names nothing is a schema error, found at load time."""
+    for c in cfg.rules:
+        where = f"schema/dataset.yaml: configs.{cfg.name}.{c.name}"
+        if c.labels and c.labels not in schema.label_sets:
+            yield Problem(where, f"unknown label set {c.labels!r}",
+                          "use one of labels.yaml label_sets: " + ", ".join(schema.label_sets))
+        if c.only_when:
+            col, value = c.only_when
+            other = next((x for x in cfg.columns if x.name == col), None)
+            if other is None:
+                yield Problem(where, f"only_when names no column {col!r} of {cfg.name}",
+                              "name a column of the same config")
+            elif other.labels and value not in schema.label_values(other.labels):
+                yield Problem(where, f"only_when {col}={value}, but {value!r} is not in "
+                              f"label set {other.labels}", "update the rule or labels.yaml")

@@ -106,13 +106,30 @@ def _vocab(problems: list[Problem], where: str, name: str, value: Any, allowed: 
                                 f"use one of: {', '.join(allowed)} (schema/labels.yaml)"))
 
 
+def _column_rules(problems: list[Problem], where: str, item: dict[str, Any], schema: Schema,
+                  config: str) -> None:
+    """The label sets and presence rules schema/dataset.yaml declares on the span table of a
+    layer (its rule columns carry the gold item's field names)."""
+    for c in schema.configs[config].rules:
+        value = item.get(c.name)
+        if not c.applies(item):
+            if value is not None:
+                col, wanted = c.only_when or ("", "")
+                problems.append(Problem(where, f"{c.name} is only for items whose {col} is "
+                                        f"{wanted} (here {item.get(col)!r})", "set it to null"))
+        elif c.labels:
+            _vocab(problems, where, c.name, value, schema.label_values(c.labels),
+                   nullable=not c.required)
+        elif c.required and value is None:
+            problems.append(Problem(where, f"{c.name} missing", f"set {c.name}"))
+
+
 def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> Verified:
     """Check every span, id, label and reference; raise TrisecError listing all problems."""
     doc_id = str(ann.get("doc_id", ""))
     where = where or doc_id
     problems: list[Problem] = []
     v = Verified(doc_id, ann)
-    labels = schema.entity_labels
 
     def unique(layer: str) -> dict[str, dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
@@ -144,15 +161,7 @@ def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> V
         loc = f"{where}/{mid}"
         if _check_span(problems, loc, m, text, "mention"):
             spans.append((m["start"], m["end"], mid))
-        _vocab(problems, loc, "label", m.get("label"), labels)
-        _vocab(problems, loc, "mention_type", m.get("mention_type"), schema.names("mention_types"))
-        if m.get("label") == "GPE":
-            _vocab(problems, loc, "gpe_role", m.get("gpe_role"), schema.names("gpe_roles"))
-        elif m.get("gpe_role") is not None:
-            problems.append(Problem(loc, "gpe_role set on a non-GPE mention", "set it to null"))
-        if m.get("label") != "TIMEX" and m.get("timex_value") is not None:
-            problems.append(Problem(loc, "timex_value set on a non-TIMEX mention",
-                                    "set it to null"))
+        _column_rules(problems, loc, m, schema, "mentions")
         if m.get("entity") not in v.entity_by_id:
             problems.append(Problem(loc, f"entity {m.get('entity')!r} not in entities",
                                     "add the entity or fix the mention's entity id"))
@@ -166,13 +175,7 @@ def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> V
         loc = f"{where}/{vid}"
         _check_span(problems, loc, ev.get("trigger"), text, "trigger")
         etype = ev.get("type")
-        _vocab(problems, loc, "event type", etype, schema.event_types)
-        _vocab(problems, loc, "realis", ev.get("realis"), schema.names("realis"))
-        if etype == "MEET":
-            _vocab(problems, loc, "mode", ev.get("mode"), schema.names("meet_modes"),
-                   nullable=True)
-        elif ev.get("mode") is not None:
-            problems.append(Problem(loc, "mode is only for MEET events", "set it to null"))
+        _column_rules(problems, loc, ev, schema, "events")
         roles = schema.roles_for(str(etype))
         for k, arg in enumerate(ev.get("arguments") or []):
             aloc = f"{loc}/arg{k}"
@@ -191,7 +194,7 @@ def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> V
 
     for a in ann.get("attributions", []):
         loc = f"{where}/{a.get('id')}"
-        _vocab(problems, loc, "attribution kind", a.get("kind"), schema.names("attribution_kinds"))
+        _column_rules(problems, loc, a, schema, "attributions")
         _check_span(problems, loc, a.get("content"), text, "content")
         if a.get("cue") is not None:
             _check_span(problems, loc, a.get("cue"), text, "cue")

@@ -2,29 +2,39 @@
 
 The guidelines never hand-type a label: the block between BEGIN_MARKER and END_MARKER is
 produced by render_label_tables() and kept in sync by refresh_guidelines(). Both are pure
-functions of the parsed labels.yaml dict. `python -m trisec.annotation.guidelines`
-rewrites the block in
-place; `python -m trisec.annotation.guidelines --check` exits 1 when it is stale.
+functions of the parsed labels.yaml dict and the attribute sections the schema declares
+(attribute_sections: which column takes which label set, and when).
+`python -m trisec.annotation.guidelines` rewrites the block in place;
+`python -m trisec.annotation.guidelines --check` exits 1 when it is stale.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
+
+from trisec.schema import Schema
 
 BEGIN_MARKER = "<!-- BEGIN GENERATED: label tables -->"
 END_MARKER = "<!-- END GENERATED: label tables -->"
 
-# (key in labels.yaml, section title) of the attribute vocabularies, in rendering order.
-_ATTRIBUTES: tuple[tuple[str, str], ...] = (
-    ("mention_types", "Mention types (`mention_type`)"),
-    ("gpe_roles", "GPE roles (`gpe_role`, GPE mentions only)"),
-    ("realis", "Realis (`realis`, every event)"),
-    ("meet_modes", "MEET modes (`mode`, MEET events only)"),
-    ("attribution_kinds", "Attribution kinds (`kind`)"),
-)
+# label sets with tables of their own; every other set a column takes is an "attribute"
+OWN_TABLES = frozenset({"entity_labels", "event_types", "event_roles"})
+
+
+def attribute_sections(schema: Schema) -> list[tuple[str, str]]:
+    """(label set, section title) of the attribute vocabularies, in column order, each titled
+    with the column that takes it and the condition schema/dataset.yaml puts on it."""
+    out: dict[str, str] = {}
+    for config, col in schema.labelled_columns():
+        key = str(col.labels)
+        if key in OWN_TABLES or key in out:
+            continue
+        title = schema.label_sets[key]["title"]
+        cond = f", {col.only_when[1]} {config} only" if col.only_when else ""
+        out[key] = f"{title[0].upper()}{title[1:]} (`{col.name}`{cond})"
+    return list(out.items())
 
 
 def _cell(value: Any) -> str:
@@ -52,8 +62,10 @@ def _items(labels: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return list(labels.get(key) or [])
 
 
-def render_label_tables(labels: Mapping[str, Any]) -> str:
-    """Markdown tables of entity labels, attributes and event types with their roles."""
+def render_label_tables(labels: Mapping[str, Any],
+                        attributes: Sequence[tuple[str, str]] = ()) -> str:
+    """Markdown tables of entity labels, attributes (label set, title: attribute_sections)
+    and event types with their roles."""
     entities = _items(labels, "entity_labels")
     events = _items(labels, "event_types")
     out: list[str] = [
@@ -87,7 +99,7 @@ def render_label_tables(labels: Mapping[str, Any]) -> str:
         ["Label", "Positive", "Negative (look-alikes)"],
         [[f"`{e['name']}`", e.get("positive"), e.get("negative")] for e in entities],
     )
-    for key, title in _ATTRIBUTES:
+    for key, title in attributes:
         items = _items(labels, key)
         if not items:
             continue
@@ -155,23 +167,25 @@ def _marker_positions(text: str) -> tuple[int, int]:
     return begin, end
 
 
-def refresh_guidelines(labels: Mapping[str, Any], text: str) -> str:
-    """`text` with the marker block's content replaced by render_label_tables(labels)."""
+def refresh_guidelines(labels: Mapping[str, Any], text: str,
+                       attributes: Sequence[tuple[str, str]] = ()) -> str:
+    """`text` with the marker block's content replaced by render_label_tables."""
     begin, end = _marker_positions(text)
-    return text[:begin] + "\n\n" + render_label_tables(labels) + "\n" + text[end:]
+    return (text[:begin] + "\n\n" + render_label_tables(labels, attributes) + "\n"
+            + text[end:])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Rewrite the block in docs/ANNOTATION_GUIDELINES.md (--check: only report staleness)."""
-    import yaml
+    from trisec.paths import ROOT, SCHEMA_DIR
+    from trisec.schema import load_schema
 
     args = list(sys.argv[1:] if argv is None else argv)
-    root = Path(__file__).resolve().parents[2]
-    labels_path = root / "schema" / "labels.yaml"
-    doc_path = root / "docs" / "ANNOTATION_GUIDELINES.md"
-    labels = yaml.safe_load(labels_path.read_text(encoding="utf-8"))
+    labels_path = SCHEMA_DIR / "labels.yaml"
+    doc_path = ROOT / "docs" / "ANNOTATION_GUIDELINES.md"
     text = doc_path.read_text(encoding="utf-8")
-    fresh = refresh_guidelines(labels, text)
+    schema = load_schema(SCHEMA_DIR)
+    fresh = refresh_guidelines(schema.labels, text, attribute_sections(schema))
     if fresh == text:
         print(f"{doc_path}: label tables up to date")
         return 0

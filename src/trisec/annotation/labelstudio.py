@@ -125,16 +125,26 @@ def labeling_config(schema: Schema) -> str:
     lines += [f"    <Relation value={quoteattr(r)}/>" for r in relation_labels(schema)]
     lines += ["  </Relations>",
               f'  <Text name="{TEXT}" value="$text" saveTextResult="yes"/>']
-    lines += _choices("mention_type", schema.names("mention_types"),
-                      "Mention type (entity regions)")
-    lines += _choices("gpe_role", schema.names("gpe_roles"), "GPE role", when_label="GPE")
+    def rule(config: str, column: str) -> tuple[list[str], str | None]:
+        """The column's label set and the region label it is shown for (schema/dataset.yaml)."""
+        c = schema.configs[config].column(column)
+        return (schema.label_values(c.labels) if c.labels else [],
+                c.only_when[1] if c.only_when else None)
+
+    def choices(config: str, column: str, header: str, when: str | None = None) -> list[str]:
+        values, only = rule(config, column)
+        return _choices(column, values, header, when_label=when or only)
+
+    lines += choices("mentions", "mention_type", "Mention type (entity regions)")
+    lines += choices("mentions", "gpe_role", "GPE role")
     lines += _textarea("entity_id", "Entity cluster id (same id = same entity, e.g. E1)", "E1")
     lines += _textarea("qid", "Wikidata QID of the entity (empty = NIL)", "Q884")
-    lines += _textarea("timex_value", "TIMEX3 value", "2024-06-18", when_label="TIMEX")
-    lines += _choices("realis", schema.names("realis"), "Realis (trigger regions)")
-    lines += _choices("mode", schema.names("meet_modes"), "MEET mode", when_label="MEET")
-    lines += _choices("kind", schema.names("attribution_kinds"), "Attribution kind",
-                      when_label=CONTENT)
+    lines += _textarea("timex_value", "TIMEX3 value", "2024-06-18",
+                       when_label=rule("mentions", "timex_value")[1])
+    lines += choices("events", "realis", "Realis (trigger regions)")
+    lines += choices("events", "mode", "MEET mode")
+    # the region label of an attribution's content (Label Studio's own, not a schema column)
+    lines += choices("attributions", "kind", "Attribution kind", when=CONTENT)
     return "\n".join([*lines, "</View>"]) + "\n"
 
 

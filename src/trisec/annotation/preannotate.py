@@ -102,8 +102,10 @@ def silver_annotation(doc_id: str, text: str, pred: dict[str, Any], schema: Sche
         return {"start": s, "end": e, "text": text[s:e]}
 
     fixed = fixed_mention_types(schema)
-    gpe_default = default_of(schema, "gpe_roles")
-    mode_default = default_of(schema, "meet_modes")
+    gpe_role = schema.configs["mentions"].column("gpe_role")
+    mode = schema.configs["events"].column("mode")
+    gpe_default = default_of(schema, str(gpe_role.labels))
+    mode_default = default_of(schema, str(mode.labels))
     mentions: list[dict[str, Any]] = []
     entities: dict[tuple[str, str], dict[str, Any]] = {}
     by_offsets: dict[tuple[int, int], str] = {}
@@ -124,10 +126,11 @@ def silver_annotation(doc_id: str, text: str, pred: dict[str, Any], schema: Sche
             entities[key] = {"id": f"E{len(entities) + 1}", "name": sp["text"], "qid": None}
         mid = f"M{len(mentions) + 1}"
         by_offsets[(sp["start"], sp["end"])] = mid
-        mentions.append({"id": mid, **sp, "label": label,
-                         "mention_type": guess_mention_type(label, sp["text"], fixed),
-                         "gpe_role": gpe_default if label == "GPE" else None,
-                         "entity": entities[key]["id"], "timex_value": None})
+        mention = {"id": mid, **sp, "label": label,
+                   "mention_type": guess_mention_type(label, sp["text"], fixed)}
+        mention.update({"gpe_role": gpe_default if gpe_role.applies(mention) else None,
+                        "entity": entities[key]["id"], "timex_value": None})
+        mentions.append(mention)
 
     def mention_at(d: dict[str, Any] | None, what: str) -> str | None:
         if not d:
@@ -150,7 +153,7 @@ def silver_annotation(doc_id: str, text: str, pred: dict[str, Any], schema: Sche
             if mid and a.get("role") in roles:
                 args.append({"role": a["role"], "mention": mid})
         events.append({"id": f"V{len(events) + 1}", "type": etype, "realis": None,
-                       "mode": mode_default if etype == "MEET" else None,
+                       "mode": mode_default if mode.applies({"type": etype}) else None,
                        "trigger": span(ev.get("trigger") or {}, f"event{k}"),
                        "arguments": args})
     attributions = []

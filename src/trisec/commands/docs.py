@@ -18,6 +18,7 @@ def command(check: bool, release: Path | None, path: Path | None) -> None:
     """Regenerate the generated blocks of DATASHEET.md from the committed release."""
     from trisec.errors import Problem, TrisecError
     from trisec.paths import DATASET_DIR, ROOT
+    from trisec.release.build import default_corpus
     from trisec.release.datasheet import block_names, refresh, render_blocks, stale_blocks
     from trisec.schema import load_schema
 
@@ -25,7 +26,7 @@ def command(check: bool, release: Path | None, path: Path | None) -> None:
     if not path.is_file():
         raise TrisecError(Problem(str(path), "file missing", "restore it from git"))
     text = path.read_text(encoding="utf-8")
-    blocks = render_blocks(release or DATASET_DIR, load_schema())
+    blocks = render_blocks(release or DATASET_DIR, load_schema(), default_corpus().passes_dir)
     if check:
         stale = stale_blocks(text, blocks)
         if stale:

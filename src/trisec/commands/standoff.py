@@ -34,7 +34,7 @@ def command(out: Path, release_dir: Path | None, no_verify: bool) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="trisec-roundtrip-") as tmp:
         try:
-            rehydrate(out, corpus.raw_dir, Path(tmp) / "release", schema)
+            rehydrate(out, corpus.raw_dir, Path(tmp) / "release", schema, corpus)
         except TrisecError as exc:
             raise TrisecError([Problem(str(out), "does not rehydrate to the release",
                                        "is the release stale? `trisec build --check`"),

@@ -1,8 +1,14 @@
-"""AnnotatedDocument -> rows of every config (pure; the schema decides the columns)."""
+"""AnnotatedDocument -> rows of every config (pure; the schema decides the columns).
+
+Every row leaves through rows_for, which holds it against its config's columns in
+schema/dataset.yaml: a key the schema does not declare, or a declared column the builder did
+not fill, is a located error (config/doc_id and the column), never a silently dropped key or
+an all-null column.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -10,6 +16,7 @@ from trisec.annotation.gold import Verified
 from trisec.document import Document
 from trisec.documents.bio import bio_tags
 from trisec.documents.sentences import Sentence, sentence_at
+from trisec.errors import Problem, TrisecError
 from trisec.schema import Schema
 
 
@@ -21,27 +28,25 @@ class AnnotatedDocument:
     gold: Verified | None
 
 
-def _fact(f: Any) -> dict[str, Any]:
-    d = asdict(f)
-    return d
-
-
 def _span(s: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if s is None else {"start": s["start"], "end": s["end"], "text": s["text"]}
 
 
-def document_row(a: AnnotatedDocument) -> dict[str, Any]:
+# the gold file's mention fields (docs/ANNOTATION_FORMAT.md), nested as they are in documents
+MENTION_FIELDS = ("id", "start", "end", "text", "label", "mention_type", "gpe_role", "entity",
+                  "timex_value")
+
+
+def document_row(a: AnnotatedDocument, schema: Schema) -> dict[str, Any]:
     d, g = a.doc, (a.gold.data if a.gold else {})
     return {
         "doc_id": d.doc_id, "split": a.split, "source_file": d.source_file, "sha256": d.sha256,
-        "text": d.text, "title": _fact(d.title), "dateline": _fact(d.dateline),
-        "published": _fact(d.published), "outlet": _fact(d.outlet), "url": _fact(d.url),
+        "text": d.text, "title": asdict(d.title), "dateline": asdict(d.dateline),
+        "published": asdict(d.published), "outlet": asdict(d.outlet), "url": asdict(d.url),
         "language": d.language,
         "removed": [asdict(r) for r in d.removed],
         "offset_map": [{"start": s, "raw_start": r, "length": n} for s, r, n in d.offset_map],
-        "mentions": [{k: m.get(k) for k in ("id", "start", "end", "text", "label",
-                                              "mention_type", "gpe_role", "entity",
-                                              "timex_value")} for m in g.get("mentions", [])],
+        "mentions": [{k: m.get(k) for k in MENTION_FIELDS} for m in g.get("mentions", [])],
         "entities": [{"id": e["id"], "name": e.get("name"), "qid": e.get("qid")}
                      for e in g.get("entities", [])],
         "events": [{"id": e["id"], "type": e["type"], "realis": e.get("realis"),
@@ -120,12 +125,24 @@ def attribution_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
                "source_text": src.get("text"), "source_entity_id": src.get("entity")}
 
 
+BUILDERS: dict[str, Callable[[AnnotatedDocument, Schema], Iterable[dict[str, Any]]]] = {
+    "documents": lambda a, schema: [document_row(a, schema)],
+    "sentences": sentence_rows,
+    "mentions": lambda a, _schema: mention_rows(a),
+    "events": lambda a, _schema: event_rows(a),
+    "arguments": lambda a, _schema: argument_rows(a),
+    "attributions": lambda a, _schema: attribution_rows(a),
+}
+
+
 def rows_for(config: str, a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
-    """Rows of one config for one document, in a stable order."""
-    if config == "documents":
-        yield document_row(a)
-    elif config == "sentences":
-        yield from sentence_rows(a, schema)
-    else:
-        yield from {"mentions": mention_rows, "events": event_rows, "arguments": argument_rows,
-                    "attributions": attribution_rows}[config](a)
+    """Rows of one config for one document, in a stable order, each checked against the
+    config's columns (Schema.check_row)."""
+    builder = BUILDERS.get(config)
+    if builder is None:
+        raise TrisecError(Problem(f"schema/dataset.yaml: configs.{config}",
+                                  "no row builder for this config",
+                                  "add one to trisec.release.assemble.BUILDERS"))
+    for row in builder(a, schema):
+        schema.check_row(config, row)
+        yield row

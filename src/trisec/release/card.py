@@ -9,16 +9,18 @@ from typing import Any
 
 import yaml
 
+from trisec.release.pipeline import Corpus
 from trisec.release.writer import SplitCounts, data_path
 from trisec.schema import Schema
 
 
 @dataclass
 class BuildContext:
-    """What the card sections may draw on: schema, row counts, stats, extra sections."""
+    """What the card sections may draw on: schema, row counts, the corpus, extra sections."""
 
     schema: Schema
     counts: SplitCounts
+    corpus: Corpus  # what the build was given: extras read passes and predictions from it
     stats: dict[str, Any] = field(default_factory=dict)  # label distribution etc.
     extra: dict[str, str] = field(default_factory=dict)  # generated sections from other stages
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from trisec.errors import Problem, TrisecError
-from trisec.paths import PASSES_DIR, ROOT
 from trisec.schema import Schema, load_schema
 
 BEGIN = "<!-- BEGIN GENERATED: {name} -->"
@@ -88,18 +87,11 @@ def _fact(f: dict[str, Any] | None, with_precision: bool = False) -> str:
     return f"{f['value']} ({', '.join(extra)})" if extra else str(f["value"])
 
 
-SCHEME_SETS = (("entity_labels", "entity labels"), ("mention_types", "mention types"),
-               ("gpe_roles", "GPE roles"), ("event_types", "event types"),
-               ("realis", "realis"), ("meet_modes", "MEET modes"),
-               ("attribution_kinds", "attribution kinds"))
-
-
 def block_scheme(release: Path, schema: Schema) -> str:
     """The label sets by name (definitions live in the guidelines and the card)."""
-    rows = [[title, len(schema.names(key)), ", ".join(f"`{n}`" for n in schema.names(key))]
-            for key, title in SCHEME_SETS]
-    rows.append(["argument roles", len(schema.all_roles),
-                 ", ".join(f"`{r}`" for r in schema.all_roles)])
+    rows = [[about["title"], len(schema.label_values(key)),
+             ", ".join(f"`{n}`" for n in schema.label_values(key))]
+            for key, about in schema.label_sets.items()]
     return md_table(["label set", "size", "values"], rows)
 
 
@@ -156,7 +148,7 @@ def block_counts(release: Path, schema: Schema) -> str:
 def block_labels(release: Path, schema: Schema) -> str:
     from trisec.release.stats import layer_counts
 
-    counts = layer_counts(release)
+    counts = layer_counts(release, schema)
     if not any(counts.values()):
         return "No gold annotations in this release yet: no label counts."
     rows = [[title, ", ".join(f"{k} {n}" for k, n in c.items()) or "-",
@@ -237,33 +229,25 @@ checked against.\
 """
 
 
-def agreement_result(passes_dir: Path = PASSES_DIR, first: str = "a",
+def agreement_result(passes_dir: Path | None, first: str = "a",
                      second: str = "b") -> Agreement:
     """Agreement of pass `second` against pass `first`. Never raises: missing or incomplete
-    passes (e.g. while annotation is under way) give a reason instead."""
-    a, b = passes_dir / first, passes_dir / second
-    if not any(a.glob("*.json")) or not any(b.glob("*.json")):
-        return Agreement(None, f"the independent passes (`{_rel(a)}`, `{_rel(b)}`) are not "
-                               "in this checkout")
-    try:
-        from trisec.annotation.agreement import read_pass_pairs
-        from trisec.evaluate.agreement import agreement_corpus
+    passes (e.g. while annotation is under way) give a reason instead. The reason names the
+    passes, never a path: the text lands in the card, which must not depend on where the
+    corpus lies."""
+    if passes_dir is None or not any((passes_dir / first).glob("*.json")) \
+            or not any((passes_dir / second).glob("*.json")):
+        return Agreement(None, f"the independent passes `{first}` and `{second}` are not in "
+                               "this corpus")
+    from trisec.annotation.agreement import read_pass_pairs
+    from trisec.evaluate.agreement import agreement_corpus
 
-        pairs = read_pass_pairs(a, b)
-        return Agreement(agreement_corpus(pairs), identical=identical_passes(pairs))
-    except ImportError:
-        return Agreement(None, "the agreement code (`trisec.evaluate.agreement`) is not "
-                               "installed")
+    try:
+        pairs = read_pass_pairs(passes_dir / first, passes_dir / second)
     except TrisecError as exc:
         return Agreement(None, "the passes cannot be compared yet: "
                                + "; ".join(p.message for p in exc.problems))
-
-
-def _rel(p: Path) -> str:
-    try:
-        return p.relative_to(ROOT).as_posix()
-    except ValueError:
-        return str(p)
+    return Agreement(agreement_corpus(pairs), identical=identical_passes(pairs))
 
 
 def render_agreement(agreement: Agreement, first: str = "a", second: str = "b") -> str:
@@ -282,20 +266,20 @@ def render_agreement(agreement: Agreement, first: str = "a", second: str = "b") 
             f"--a corpus/annotations/passes/{first} --b corpus/annotations/passes/{second}`.")
 
 
-def render_all_agreements() -> str:
+def render_all_agreements(passes_dir: Path | None) -> str:
     """Every comparison of the agreement protocol (trisec.annotation.agreement.COMPARISONS)."""
     from trisec.annotation.agreement import COMPARISONS
 
     out = []
     for c in COMPARISONS:
         out.append(f"#### {c.title}\n\n{c.note}\n\n"
-                   + render_agreement(agreement_result(first=c.first, second=c.second),
+                   + render_agreement(agreement_result(passes_dir, c.first, c.second),
                                       c.first, c.second))
     return "\n\n".join(out)
 
 
-def block_agreement(release: Path, schema: Schema) -> str:
-    return render_all_agreements()
+def block_agreement(release: Path, schema: Schema, passes_dir: Path | None = None) -> str:
+    return render_all_agreements(passes_dir)
 
 
 def block_process(release: Path, schema: Schema) -> str:
@@ -338,12 +322,19 @@ BLOCKS: dict[str, Callable[[Path, Schema], str]] = {
 
 
 # -- marker handling --------------------------------------------------------------------------
-def render_blocks(release: Path, schema: Schema,
+def render_blocks(release: Path, schema: Schema, passes_dir: Path | None,
                   names: Iterable[str] | None = None) -> dict[str, str]:
-    if not (release / "data" / "documents").is_dir():
-        raise TrisecError(Problem(str(release), "no release here (data/documents/ missing)",
-                                  "run `trisec build` first, or pass --release DIR"))
-    return {n: BLOCKS[n](release, schema).rstrip() + "\n" for n in (names or BLOCKS)}
+    """Every generated block; the agreement block reads the passes handed in (the corpus
+    the release was built from), nothing else outside `release`."""
+    from trisec.release.opener import open_release
+
+    open_release(release)
+    out = {}
+    for n in names or BLOCKS:
+        text = (block_agreement(release, schema, passes_dir) if n == "agreement"
+                else BLOCKS[n](release, schema))
+        out[n] = text.rstrip() + "\n"
+    return out
 
 
 def block_names(text: str) -> list[str]:

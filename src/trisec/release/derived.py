@@ -53,6 +53,8 @@ def write_whole_release(out: Path, schema: Schema, counts: SplitCounts) -> None:
                                       "but nothing builds it",
                                       "add a builder to trisec.release.derived.BUILDERS"))
         rows = BUILDERS[name](out, schema)
+        for row in rows:
+            schema.check_row(name, row)  # the same key check as the streamed configs
         for split in schema.split_names:
             write_table(out, schema, name, split, [r for r in rows if r["split"] == split],
                         counts)

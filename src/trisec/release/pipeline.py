@@ -146,11 +146,23 @@ def annotate_step(docs: Iterable[Document], schema: Schema, gold_dir: Path, stat
 
 @dataclass
 class Corpus:
-    """Where a build reads from (defaults: this checkout's corpus/)."""
+    """Everything a build reads, and nothing else: the build is hermetic, so the same
+    corpus under any folder gives the same bytes. `passes_dir` (independent annotation passes,
+    for the agreement figures) and `predictions_dir` (benchmark prediction files scored on the
+    card) are optional: without them the card says they are not in this corpus."""
 
     raw_dir: Path
     metadata_dir: Path
     gold_dir: Path
+    passes_dir: Path | None = None
+    predictions_dir: Path | None = None
+
+    @classmethod
+    def at(cls, root: Path) -> Corpus:
+        """The corpus of a checkout laid out like this one (corpus/, benchmark/predictions/)."""
+        corpus = Path(root) / "corpus"
+        return cls(corpus / "raw", corpus / "metadata", corpus / "annotations" / "gold",
+                   corpus / "annotations" / "passes", Path(root) / "benchmark" / "predictions")
 
     def raw_paths(self) -> list[Path]:
         return sorted(self.raw_dir.glob("*.txt"))

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-QUERIES = {
-    "mention labels": ("mentions", "label"),
-    "mention types": ("mentions", "mention_type"),
-    "GPE roles": ("mentions", "gpe_role"),
-    "event types": ("events", "type"),
-    "realis": ("events", "realis"),
-    "argument roles": ("arguments", "role"),
-    "attribution kinds": ("attributions", "kind"),
-}
+from trisec.schema import Schema
 
 
-def layer_counts(release: Path) -> dict[str, dict[str, int]]:
+def queries(schema: Schema) -> dict[str, tuple[str, str]]:
+    """{label set title: (table, column)}: the first span-table column of every label set
+    (schema/dataset.yaml `labels:`), in column order."""
+    return {schema.label_sets[key]["title"]: (config, col.name)
+            for key, (config, col) in schema.label_set_columns().items()}
+
+
+def layer_counts(release: Path, schema: Schema) -> dict[str, dict[str, int]]:
     """{layer title: {value: count}}, ordered by count then value; empty tables give {}."""
     import duckdb
 
     out: dict[str, dict[str, int]] = {}
     con = duckdb.connect()
-    for title, (table, column) in QUERIES.items():
+    for title, (table, column) in queries(schema).items():
         files = sorted((release / "data" / table).glob("*.parquet"))
         if not files:
             out[title] = {}

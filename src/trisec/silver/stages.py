@@ -35,7 +35,7 @@ from trisec.documents.ingest import decode
 from trisec.documents.metadata import merge_metadata
 from trisec.documents.sentences import Sentence, split_sentences
 from trisec.errors import Problem, TrisecError
-from trisec.release.assemble import AnnotatedDocument, document_row, rows_for
+from trisec.release.assemble import AnnotatedDocument, rows_for
 from trisec.schema import Schema, load_schema, split_of
 from trisec.silver.dedup import NUM_PERM, signature
 from trisec.silver.tables import (
@@ -135,7 +135,8 @@ def clean_document(name: str, data: bytes | None, schema: Schema) -> dict[str, A
         doc = merge_metadata(clean(raw, decode(raw)), None)  # a crawl has no curated metadata
     except TrisecError as exc:
         return _quarantine_row(name, data, exc.problems)
-    row = document_row(AnnotatedDocument(doc, split_of(doc.doc_id, schema), [], None))
+    row = next(rows_for("documents", AnnotatedDocument(doc, split_of(doc.doc_id, schema), [],
+                                                       None), schema))
     row.update(status=STATUS_OK, words=len(data.split()), body_sha256=doc.body_sha256)
     return row
 

@@ -144,16 +144,23 @@ def belongs_to_document() -> list[Spec]:
 
 # --- the suites ---------------------------------------------------------------------------------
 
-def _attribute_rules(schema: Schema) -> dict[str, tuple[str, str]]:
-    rules = {"gpe_role": ("label", "GPE"), "timex_value": ("label", "TIMEX"),
-             "mode": ("type", "MEET")}
-    for attr, (_, value) in rules.items():
-        known = schema.event_types if attr == "mode" else schema.entity_labels
-        if value not in known:
-            raise TrisecError(Problem(
-                "schema/labels.yaml", f"{value} is gone but {attr} is defined on it",
-                "update trisec/validation/suites.py and docs/ANNOTATION_FORMAT.md"))
-    return rules
+def column_rules(schema: Schema, config: str) -> list[Spec]:
+    """The label sets and presence rules schema/dataset.yaml declares on a config's columns."""
+    out: list[Spec] = []
+    for c in schema.configs[config].rules:
+        if c.required and not c.only_when:
+            out.append(not_null(c.name, f"{c.name} is required"))
+        if c.labels:
+            out.append(in_set(c.name, schema.label_values(c.labels),
+                              f"{c.name} from label set {c.labels} (schema/labels.yaml)"))
+        if c.only_when:
+            col, value = c.only_when
+            if c.required:
+                out.append(required_if(c.name, col, value, f"every row with {col} {value} "
+                                       f"has a {c.name}"))
+            out.append(null_unless(c.name, col, value, f"{c.name} is set only where {col} is "
+                                   f"{value}"))
+    return out
 
 
 def documents_suite(schema: Schema) -> SuiteSpec:
@@ -231,19 +238,11 @@ def sentences_suite(schema: Schema) -> SuiteSpec:
 
 
 def mentions_suite(schema: Schema) -> SuiteSpec:
-    rules = _attribute_rules(schema)
     exps = [
         *belongs_to_document(),
-        *[not_null(c, f"{c} is required") for c in
-          ("mention_id", "label", "mention_type", "entity_id")],
+        *[not_null(c, f"{c} is required") for c in ("mention_id", "entity_id")],
         unique(["doc_id", "mention_id"], "mention ids are unique in their document"),
-        in_set("label", schema.entity_labels, "label from schema/labels.yaml entity_labels"),
-        in_set("mention_type", schema.names("mention_types"), "mention type from labels.yaml"),
-        in_set("gpe_role", schema.names("gpe_roles"), "GPE role from labels.yaml"),
-        required_if("gpe_role", *rules["gpe_role"], "every GPE mention has a gpe_role"),
-        null_unless("gpe_role", *rules["gpe_role"], "gpe_role is set on GPE mentions only"),
-        null_unless("timex_value", *rules["timex_value"],
-                    "timex_value is set on TIMEX mentions only"),
+        *column_rules(schema, "mentions"),
         *offsets("start", "end", "mention"),
         span(["doc.text", "start", "end", "text"], "text[start:end] == the mention's surface"),
         greater("start", "mention.prev_end",
@@ -260,15 +259,11 @@ def mentions_suite(schema: Schema) -> SuiteSpec:
 
 
 def events_suite(schema: Schema) -> SuiteSpec:
-    rules = _attribute_rules(schema)
     exps = [
         *belongs_to_document(),
-        *[not_null(c, f"{c} is required") for c in ("event_id", "type", "realis")],
+        not_null("event_id", "event_id is required"),
         unique(["doc_id", "event_id"], "event ids are unique in their document"),
-        in_set("type", schema.event_types, "event type from schema/labels.yaml"),
-        in_set("realis", schema.names("realis"), "realis from labels.yaml"),
-        in_set("mode", schema.names("meet_modes"), "mode from labels.yaml"),
-        null_unless("mode", *rules["mode"], "mode is set on MEET events only"),
+        *column_rules(schema, "events"),
         *offsets("trigger_start", "trigger_end", "trigger"),
         span(["doc.text", "trigger_start", "trigger_end", "trigger_text"],
              "the trigger text is the document text slice"),
@@ -290,11 +285,10 @@ def arguments_suite(schema: Schema) -> SuiteSpec:
                       for lab in (labels or schema.entity_labels)]
     exps = [
         *belongs_to_document(),
-        *[not_null(c, f"{c} is required") for c in ("event_id", "role", "mention_id")],
+        *[not_null(c, f"{c} is required") for c in ("event_id", "mention_id")],
         not_null("event.type", "the argument's event exists in the events config"),
         equal("event_type", "event.type", "event_type is the type of the argument's event"),
-        in_set("event_type", schema.event_types, "event type from schema/labels.yaml"),
-        in_set("role", schema.all_roles, "role from schema/labels.yaml"),
+        *column_rules(schema, "arguments"),
         pairs("event_type", "role", allowed_roles, "the role is allowed for the event type"),
         pairs("role.key", "label", allowed_labels,
               "the mention's label may fill the role (labels.yaml roles[].labels)"),
@@ -310,9 +304,9 @@ def arguments_suite(schema: Schema) -> SuiteSpec:
 def attributions_suite(schema: Schema) -> SuiteSpec:
     exps = [
         *belongs_to_document(),
-        *[not_null(c, f"{c} is required") for c in ("attribution_id", "kind")],
+        not_null("attribution_id", "attribution_id is required"),
         unique(["doc_id", "attribution_id"], "attribution ids are unique in their document"),
-        in_set("kind", schema.names("attribution_kinds"), "kind from schema/labels.yaml"),
+        *column_rules(schema, "attributions"),
         span(["doc.text", "content_start", "content_end", "content_text"],
              "the content text is the document text slice"),
         span(["doc.text", "cue_start", "cue_end", "cue_text"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from trisec.annotation.guidelines import attribute_sections, render_label_tables
 from trisec.release.datasheet import (
     AGREEMENT_CAVEAT,
     ANNOTATION_PROCESS,
@@ -19,7 +20,6 @@ from trisec.release.datasheet import (
     block_labels,
     block_sources,
     has_gold,
-    md_table,
     render_all_agreements,
 )
 from trisec.schema import Schema
@@ -31,18 +31,7 @@ KEYS = ("30-labels", "40-statistics", "45-sources", "50-annotation", "70-limitat
 
 
 def section_labels(schema: Schema) -> str:
-    try:
-        from trisec.annotation.guidelines import render_label_tables
-    except ImportError:  # the guidelines module is optional for a build: plain tables
-        ents = md_table(["label", "definition"], [(x["name"], x.get("definition"))
-                                                  for x in schema.labels["entity_labels"]])
-        evs = md_table(["type", "definition", "roles"],
-                       [(x["name"], x.get("definition"),
-                         ", ".join(r["name"] for r in x.get("roles", [])))
-                        for x in schema.labels["event_types"]])
-        body = f"### Entity labels\n\n{ents}\n\n### Event types\n\n{evs}\n"
-    else:
-        body = render_label_tables(schema.labels)
+    body = render_label_tables(schema.labels, attribute_sections(schema))
     return ("## Labels and event types\n\nThe scheme as defined in `schema/labels.yaml` (the "
             "same tables as in `docs/ANNOTATION_GUIDELINES.md`). The `ner_tags` integers of "
             "the `sentences` config are the BIO tags below, in order; `croissant.json` "
@@ -63,13 +52,13 @@ def section_sources(release: Path, schema: Schema) -> str:
             "translations of agency stories.\n\n" + block_sources(release, schema) + "\n")
 
 
-def section_annotation(release: Path, schema: Schema) -> str:
+def section_annotation(release: Path, schema: Schema, passes_dir: Path | None) -> str:
     status = ("" if has_gold(release) else
               "**This release has no gold annotations yet**; the process below is the one "
               "the gold layers go through.\n\n")
     return ("## Annotation process and agreement\n\n" + status + ANNOTATION_PROCESS
             + "\n\n### Inter-annotator agreement\n\n" + AGREEMENT_CAVEAT + "\n\n"
-            + render_all_agreements() + "\n")
+            + render_all_agreements(passes_dir) + "\n")
 
 
 LIMITATIONS = """\
@@ -123,12 +112,12 @@ def section_changelog(schema: Schema) -> str:
     return "\n".join(lines) + "\n"
 
 
-def card_sections(release: Path, schema: Schema) -> dict[str, str]:
+def card_sections(release: Path, schema: Schema, passes_dir: Path | None) -> dict[str, str]:
     return dict(zip(KEYS, [
         section_labels(schema),
         section_statistics(release, schema),
         section_sources(release, schema),
-        section_annotation(release, schema),
+        section_annotation(release, schema, passes_dir),
         LIMITATIONS,
         LICENSE_SECTION,
         "## Citation\n\n```bibtex\n" + bibtex(schema) + "\n```\n",
@@ -137,4 +126,4 @@ def card_sections(release: Path, schema: Schema) -> dict[str, str]:
 
 
 def extend(release_dir: Path, ctx: Any) -> None:
-    ctx.extra.update(card_sections(release_dir, ctx.schema))
+    ctx.extra.update(card_sections(release_dir, ctx.schema, ctx.corpus.passes_dir))

@@ -76,21 +76,6 @@ KEYS = {
     "attributions": ["doc_id", "attribution_id"],
 }
 
-# Label-valued columns -> the enumeration record set whose `name` they take.
-VOCAB_COLUMNS = {
-    ("mentions", "label"): "entity_labels",
-    ("mentions", "mention_type"): "mention_types",
-    ("mentions", "gpe_role"): "gpe_roles",
-    ("events", "type"): "event_types",
-    ("events", "realis"): "realis",
-    ("events", "mode"): "meet_modes",
-    ("arguments", "event_type"): "event_types",
-    ("arguments", "role"): "event_roles",
-    ("arguments", "label"): "entity_labels",
-    ("attributions", "kind"): "attribution_kinds",
-}
-
-
 def _source(fileset: str, column: str, json_path: str | None = None) -> dict[str, Any]:
     src: dict[str, Any] = {"fileSet": {"@id": fileset}, "extract": {"column": column}}
     if json_path:
@@ -161,8 +146,9 @@ def vocabulary_record_sets(schema: Schema, splits: list[str]) -> list[dict[str, 
     text = {"name": "sc:Text", "definition": "sc:Text"}
     out = []
     labels = schema.labels.get("entity_labels", [])
+    sets = schema.label_sets
     out.append(_enumeration(
-        "entity_labels", "Entity mention labels, with their OntoNotes 5 and ACE 2005 mappings.",
+        "entity_labels", sets["entity_labels"]["description"],
         [{"name": x["name"], "definition": _definition(x), "ontonotes": x.get("ontonotes"),
           "ace": x.get("ace")} for x in labels],
         {**text, "ontonotes": "sc:Text", "ace": "sc:Text"}))
@@ -172,7 +158,7 @@ def vocabulary_record_sets(schema: Schema, splits: list[str]) -> list[dict[str, 
         [{"index": i, "name": n} for i, n in enumerate(schema.entity_bio)],
         {"index": "cr:Int64", "name": "sc:Text"}, key="index"))
     out.append(_enumeration(
-        "event_types", "Event types, with their PLOVER and ACE 2005 mappings.",
+        "event_types", sets["event_types"]["description"],
         [{"name": x["name"], "definition": _definition(x), "plover": x.get("plover"),
           "ace": x.get("ace")} for x in schema.labels.get("event_types", [])],
         {**text, "plover": "sc:Text", "ace": "sc:Text"}))
@@ -180,17 +166,14 @@ def vocabulary_record_sets(schema: Schema, splits: list[str]) -> list[dict[str, 
               "labels": " ".join(r.get("labels") or [])}
              for t in schema.labels.get("event_types", []) for r in t.get("roles", [])]
     out.append(_enumeration(
-        "event_roles", "Argument roles per event type; `labels` lists the entity labels "
-        "that may fill the role (space-separated).", roles,
+        "event_roles", sets["event_roles"]["description"], roles,
         {"event_type": "sc:Text", **text, "labels": "sc:Text"}))
-    for key, what in [("realis", "Event realis (Rich ERE)."),
-                      ("meet_modes", "Mode of MEET events."),
-                      ("mention_types", "Mention types (NAM name, NOM nominal)."),
-                      ("gpe_roles", "Roles of GPE mentions (metonymy)."),
-                      ("attribution_kinds", "Attribution kinds (PARC 3.0 style).")]:
-        items = schema.labels.get(key, [])
-        out.append(_enumeration(key, what, [{"name": x["name"], "definition": _definition(x)}
-                                            for x in items], text))
+    for key, about in sets.items():
+        if key in ("entity_labels", "event_types", "event_roles"):
+            continue  # above, with their mappings
+        rows = [{"name": x["name"], "definition": _definition(x)}
+                for x in schema.labels.get(key, [])]
+        out.append(_enumeration(key, about["description"], rows, text))
     out.append(_enumeration(
         "removal_reasons", "Why cleaning removed a piece of the raw page (documents.removed).",
         [{"name": r} for r in schema.vocabulary("removal_reasons")], {"name": "sc:Text"}))
@@ -221,8 +204,8 @@ def config_record_set(schema: Schema, config: str) -> dict[str, Any]:
         rs["description"] += (" Nested layers not described here (" + ", ".join(skipped)
                               + ") are published as the flat record sets (mentions, events, "
                               "arguments, attributions) and in the Parquet file itself.")
-    vocab = [f"`{col}` takes a `name` of the `{rs_}` record set"
-             for (cf, col), rs_ in VOCAB_COLUMNS.items() if cf == config]
+    vocab = [f"`{c.name}` takes a `name` of the `{c.labels}` record set"
+             for c in cfg.columns if c.labels]
     if vocab:
         rs["description"] += " Label columns: " + "; ".join(vocab) + "."
     return rs
