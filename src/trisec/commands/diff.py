@@ -25,9 +25,20 @@ def print_report(d: dict[str, Any], limit: int) -> None:
     console.print(f"[bold]{old['ref']}[/] (version {old['version']}, {old['documents']} "
                   f"documents) -> [bold]{new['ref']}[/] (version {new['version']}, "
                   f"{new['documents']} documents)")
-    if meta["schema_changed"]:
+    additive = (meta.get("configs_added") and not meta.get("configs_removed")
+                and not meta.get("configs_changed") and meta.get("vocabularies_changed") is False)
+    if meta["schema_changed"] and additive:
+        console.print("schema changed by new configs only: existing configs and label sets "
+                      "are unchanged")
+    elif meta["schema_changed"]:
         console.print("[red]schema changed[/] (columns, types or label sets): "
                       "code reading the old release may break")
+    for key, colour in (("configs_added", "green"), ("configs_removed", "red"),
+                        ("configs_changed", "red")):
+        for name in meta.get(key) or []:
+            console.print(f"[{colour}]config {key.split('_')[1]}[/]: {escape(name)}")
+    if meta.get("vocabularies_changed"):
+        console.print("[red]label sets changed[/]: " + ", ".join(meta["vocabularies_changed"]))
     for key in ("files_added", "files_removed", "files_changed"):
         if meta[key]:
             console.print(f"{key.replace('_', ' ')}:")

@@ -41,6 +41,32 @@ class Release:
     schema_sha256: str | None
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256 (manifest)
+    # config -> its Hugging Face features (Parquet `huggingface` metadata), as JSON text
+    configs: dict[str, str] = field(default_factory=dict)
+    # label vocabularies as croissant.json publishes them (None: no croissant.json)
+    vocabularies: dict[str, Any] | None = None
+
+
+def _config_features(folder: Path) -> dict[str, str]:
+    import pyarrow.parquet as pq
+
+    out: dict[str, str] = {}
+    for f in sorted((folder / "data").glob("*/*.parquet")):
+        meta = pq.read_schema(f).metadata or {}
+        features = json.loads(meta.get(b"huggingface", b"{}")).get("info", {}).get("features")
+        out.setdefault(f.parent.name, json.dumps(features, sort_keys=True))
+    return out
+
+
+def _vocabularies(folder: Path) -> dict[str, Any] | None:
+    path = folder / "croissant.json"
+    if not path.is_file():
+        return None
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    # `splits` lists the splits that have documents: a first validation document is new
+    # data (MINOR), not a changed label set
+    return {r["@id"]: r["data"] for r in meta.get("recordSet", [])
+            if "data" in r and r["@id"] != "splits"}
 
 
 def load_release(folder: Path, label: str | None = None) -> Release:
@@ -63,6 +89,8 @@ def load_release(folder: Path, label: str | None = None) -> Release:
         schema_sha256=manifest.get("schema_sha256") or meta.get("schema_sha256"),
         docs=docs,
         files={f["path"]: f["sha256"] for f in manifest.get("files", [])},
+        configs=_config_features(folder),
+        vocabularies=_vocabularies(folder),
     )
 
 
@@ -181,10 +209,14 @@ def _doc_brief(d: dict[str, Any]) -> dict[str, Any]:
 
 def suggested_bump(d: dict[str, Any]) -> str:
     """The smallest semver bump docs/VERSIONING.md asks for, given the changes."""
-    if d["metadata"]["schema_changed"] or d["documents"]["removed"]:
+    meta = d["metadata"]
+    vocab = meta["vocabularies_changed"]  # a list, False, or None (cannot tell)
+    if d["documents"]["removed"] or meta["configs_removed"] or meta["configs_changed"] or vocab:
         return "major"
+    if meta["schema_changed"] and (not meta["configs_added"] or vocab is None):
+        return "major"  # schema/ changed in a way the files do not show: assume the worst
     newly_filled = [layer for layer, s in d["layer_sizes"].items() if s[0] == 0 and s[1] > 0]
-    if d["documents"]["added"] or newly_filled:
+    if d["documents"]["added"] or newly_filled or meta["configs_added"]:
         return "minor"
     if d["documents"]["changed"] or any(any(v.values()) for v in d["layers"].values()):
         return "patch"
@@ -238,6 +270,16 @@ def diff_releases(old: Release, new: Release) -> dict[str, Any]:
             "files_removed": sorted(files_old.keys() - files_new.keys()),
             "files_changed": sorted(k for k in files_old.keys() & files_new.keys()
                                     if files_old[k] != files_new[k]),
+            "configs_added": sorted(new.configs.keys() - old.configs.keys()),
+            "configs_removed": sorted(old.configs.keys() - new.configs.keys()),
+            "configs_changed": sorted(k for k in old.configs.keys() & new.configs.keys()
+                                      if old.configs[k] != new.configs[k]),
+            # None: a release without croissant.json, so label sets cannot be compared
+            "vocabularies_changed": (None if old.vocabularies is None or new.vocabularies is None
+                                     else sorted(k for k in old.vocabularies.keys()
+                                                 | new.vocabularies.keys()
+                                                 if old.vocabularies.get(k)
+                                                 != new.vocabularies.get(k)) or False),
         },
         "documents": {"added": [_doc_brief(new.docs[d]) for d in added],
                       "removed": [_doc_brief(old.docs[d]) for d in removed],
