@@ -22,9 +22,18 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml constraints.txt
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## make build: create .venv, install, build and validate dataset/, refresh DATASHEET.md tables
+## make build: create .venv, install, build and validate dataset/, regenerate the committed
+## predictions (`make predictions`: a new article or a re-cleaned text changes them; when they
+## change the release is rebuilt, since the card's leaderboard scores them), refresh the
+## DATASHEET.md tables
+PREDICTION_FILES := benchmark/predictions/*.jsonl
 build: install
 	$(BIN)/trisec build
+	@before="$$(cat $(PREDICTION_FILES) | sha256sum)"; \
+	$(MAKE) --no-print-directory predictions && \
+	if [ "$$before" != "$$(cat $(PREDICTION_FILES) | sha256sum)" ]; then \
+	echo "benchmark/predictions/ changed: rebuilding the release to score them"; \
+	$(BIN)/trisec build; fi
 	$(BIN)/trisec docs
 
 lint: install-test

@@ -77,19 +77,22 @@ def test_rows_are_scored_from_the_files(gold_release: Path, schema: Schema,
     assert text == leaderboard_section(gold_release, schema, preds, passes)  # deterministic
 
 
-def test_committed_rules_file_is_accepted_by_the_leaderboard(gold_release: Path,
-                                                             schema: Schema,
+def test_committed_rules_file_is_accepted_by_the_leaderboard(schema: Schema,
                                                              tmp_path: Path) -> None:
-    from trisec.paths import PREDICTIONS_DIR
+    """The committed prediction files cover the committed release (as the build scores
+    them): rules.jsonl one line per test document."""
+    from trisec.evaluate.gold import read_rows
+    from trisec.paths import DATASET_DIR, PREDICTIONS_DIR
 
-    text = leaderboard_section(gold_release, schema, PREDICTIONS_DIR, tmp_path / "none")
+    text = leaderboard_section(DATASET_DIR, schema, PREDICTIONS_DIR, tmp_path / "none")
     assert "| `rules` | test split |" in text and "| `rules` | all documents |" in text
     assert "| `spacy` | test split |" in text and "| `spacy` | held-out folds |" in text
     assert "- `spacy` (a spaCy NER pipeline" in text and "`make predictions`" in text
     assert "rejected" not in text
     report_lines = [json.loads(x) for x in
                     (PREDICTIONS_DIR / "rules.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(report_lines) == 2
+    assert [x["doc_id"] for x in report_lines] == \
+        sorted(r["doc_id"] for r in read_rows(DATASET_DIR, "test"))
 
 
 def test_scope_comes_from_the_file_name(gold_release: Path, schema: Schema,
