@@ -68,10 +68,11 @@ def spacy_cmd(kinds: tuple[str, ...], release: Path | None, config: Path | None,
     from trisec.baselines.spacy_ner.train import CONFIG, pooled_lines, write_lines
     from trisec.evaluate.gold import read_rows
     from trisec.paths import DATASET_DIR, ROOT
+    from trisec.release.opener import open_release
 
     console = Console(stderr=True)
     console.width = max(console.width, 110)  # the summary table needs it; pipes give 80
-    release = release or DATASET_DIR
+    release = open_release(release or DATASET_DIR).path
     config = config or CONFIG
     overrides = _parse_set(sets)
     models = models or ROOT / "models" / "spacy"
