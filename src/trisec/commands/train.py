@@ -71,7 +71,7 @@ def spacy_cmd(kinds: tuple[str, ...], release: Path | None, config: Path | None,
     from trisec.release.opener import open_release
 
     console = Console(stderr=True)
-    console.width = max(console.width, 110)  # the summary table needs it; pipes give 80
+    console.width = max(console.width, 132)  # the summary table needs it; pipes give 80
     release = open_release(release or DATASET_DIR).path
     config = config or CONFIG
     overrides = _parse_set(sets)
