@@ -1,8 +1,11 @@
 """Shared fixtures: the real corpus, small raw fixture files, a release built once per session.
 
 Reuse `release` (a tmp release built from corpus/ with trisec.release.build.write_release)
-instead of
-building again: a build costs about a second. Never write into it; copy it first.
+instead of building again: a build costs about a second. Never write into it; copy it first.
+
+The corpus grows, so no test may count the live corpus's documents, tasks or rows: a test
+either derives its expectation from corpus/ (see tests/corpus_checks.py) or builds from
+`fixed_corpus`, a small corpus of named articles in a temp folder whose numbers never change.
 """
 
 from __future__ import annotations
@@ -23,11 +26,17 @@ from trisec.document import Document
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.paths import METADATA_DIR, RAW_DIR
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import BuildResult, default_corpus, write_release
-from trisec.release.pipeline import Corpus
 from trisec.schema import Schema, load_schema
 
 FIXTURES_RAW = Path(__file__).parent / "fixtures" / "raw"
+# The five articles of the first release: tests that need exact numbers (documents per split,
+# gold items, tasks) build from copies of these. Raw files never change once pinned, so the
+# numbers hold however many articles are added to corpus/ later.
+FIXED_SOURCES = ("000_983addbeba9461a4.txt", "001_5490b7e65b2fff38.txt",
+                 "002_c37bc291a6e8c48a.txt", "003_e71573b21affb5a2.txt",
+                 "004_fd7d536830c83d2c.txt")
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +48,26 @@ def schema() -> Schema:
 def repo_corpus() -> Corpus:
     """The checkout's corpus/ with its passes and benchmark predictions (read only)."""
     return default_corpus()
+
+
+def copy_fixed_corpus(root: Path) -> Corpus:
+    """Copy the FIXED_SOURCES raw files and their metadata into `root` (empty gold folder)."""
+    raw, meta, gold = root / "raw", root / "metadata", root / "annotations" / "gold"
+    for d in (raw, meta, gold):
+        d.mkdir(parents=True)
+    for name in FIXED_SOURCES:
+        path = RAW_DIR / name
+        assert path.is_file(), f"{path} left the corpus: copy it into the test's own fixtures"
+        shutil.copyfile(path, raw / name)
+        doc_id = read_raw(path).doc_id
+        shutil.copyfile(METADATA_DIR / f"{doc_id}.yaml", meta / f"{doc_id}.yaml")
+    return Corpus(raw, meta, gold)
+
+
+@pytest.fixture(scope="session")
+def fixed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """A small corpus of the FIXED_SOURCES articles in a temp folder (read only, no gold)."""
+    return copy_fixed_corpus(tmp_path_factory.mktemp("fixed-corpus"))
 
 
 @pytest.fixture(scope="session")
@@ -131,8 +160,9 @@ GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
 
 
 def build_release(tmp: Path, corpus: Corpus, schema: Schema, gold: bool) -> Path:
-    """A release of the real corpus, with the small hand-made gold of tests/fixtures/gold
-    (gold=True) or with no gold at all: tests of the release's shape use both."""
+    """A release of `corpus` (the fixed corpus in the fixtures below), with the small
+    hand-made gold of tests/fixtures/gold (gold=True) or with no gold at all: tests of the
+    release's shape use both."""
     gold_dir = tmp / "gold"
     gold_dir.mkdir(parents=True)
     if gold:
@@ -145,12 +175,12 @@ def build_release(tmp: Path, corpus: Corpus, schema: Schema, gold: bool) -> Path
 
 
 @pytest.fixture(scope="session")
-def gold_release(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
+def gold_release(tmp_path_factory: pytest.TempPathFactory, fixed_corpus: Corpus,
                  schema: Schema) -> Path:
-    return build_release(tmp_path_factory.mktemp("fixture-gold"), repo_corpus, schema, True)
+    return build_release(tmp_path_factory.mktemp("fixture-gold"), fixed_corpus, schema, True)
 
 
 @pytest.fixture(scope="session")
-def bare_release(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
+def bare_release(tmp_path_factory: pytest.TempPathFactory, fixed_corpus: Corpus,
                  schema: Schema) -> Path:
-    return build_release(tmp_path_factory.mktemp("no-gold"), repo_corpus, schema, False)
+    return build_release(tmp_path_factory.mktemp("no-gold"), fixed_corpus, schema, False)

@@ -22,26 +22,11 @@ from trisec.schema import Schema
 SEED = "004_fd7d536830c83d2c.txt"
 SEED_DOC = "tsn-8d916232446cf2d2"
 
-# A short article written for this test (not in the corpus), wrapped in the page furniture the
-# crawl notes describe: crawl date line, section label, title, inline dateline, (END), link.
-NEW_ARTICLE = " date 2024-02-10 \n" + """WORLD
-
-Seoul, Tokyo and Washington test missile warning data link
-
-SEOUL, Feb. 9 (Yonhap) -- South Korea, the United States and Japan tested a real-time missile \
-warning data sharing system on Friday, the defense ministry said, a week after North Korea \
-fired several cruise missiles off its west coast.
-
-The test checked that radar tracks of a simulated ballistic missile reached command centers \
-in the three countries within seconds, the ministry said in a statement.
-
-"The system worked as designed, and we will keep it running around the clock," a ministry \
-official told reporters in Seoul.
-
-(END)
-
-Read more »
-"""
+# A short article written for the tests (not in the corpus, never published), wrapped in the
+# page furniture the crawl notes describe: crawl date line, section label, title, inline
+# dateline, (END), link.
+NEW_ARTICLE_PATH = Path(__file__).parent / "fixtures" / "new_article" / "005_new_article.txt"
+NEW_ARTICLE = NEW_ARTICLE_PATH.read_text(encoding="utf-8")
 
 
 @pytest.fixture()
@@ -157,7 +142,8 @@ def test_new_article_becomes_a_document_and_the_release_validates(
     result = write_release(out, corpus_at(root), schema)
     assert result.duplicates == []
     rows = {r["doc_id"]: r for r in pq.read_table(out / "data" / "documents").to_pylist()}
-    assert len(rows) == 6 and rows[doc.doc_id]["text"] == doc.text
+    assert len(rows) == len(read_checksums(root / "raw.sha256"))  # every raw file, once
+    assert rows[doc.doc_id]["text"] == doc.text
     validate(out, tmp_path)
 
 

@@ -19,10 +19,14 @@ from click.testing import CliRunner
 from trisec.annotation.gold import text_sha256, write_annotation
 from trisec.cli import main
 from trisec.errors import TrisecError
-from trisec.release import pipeline
+from trisec.pipeline import stats as stats_module
+from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.local import published_documents
+from trisec.pipeline.stats import Stats
 from trisec.release.build import build, write_release
-from trisec.release.pipeline import Corpus, Stats, published_documents
 from trisec.release.writer import read_manifest
+from trisec.schema import load_schema
+from trisec.validation.mutations import refresh_manifest
 
 DOC_004 = "tsn-8d916232446cf2d2"  # 004_fd7d536830c83d2c.txt (Austin-Hamada meeting)
 
@@ -49,7 +53,7 @@ def rows_by_config(release: Path) -> dict[str, int]:
 
 def test_stats_charge_each_step_its_own_time(monkeypatch):
     clock = [0.0]
-    monkeypatch.setattr(pipeline.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(stats_module.time, "perf_counter", lambda: clock[0])
 
     def source():
         for i in range(3):
@@ -178,9 +182,10 @@ def test_a_failing_validator_publishes_nothing(previous, tmp_corpus):
 
 def test_a_validated_build_replaces_the_release_and_cleans_up(previous, tmp_corpus, fixtures_raw):
     shutil.copy(fixtures_raw / "no_date_line.txt", tmp_corpus.raw_dir / "no_date_line.txt")
+    before = rows_by_config(previous)["documents"]
     seen: list[Path] = []
     build(previous, corpus=tmp_corpus, validator=seen.append)
-    assert rows_by_config(previous)["documents"] == 6
+    assert rows_by_config(previous)["documents"] == before + 1  # the added page
     assert not seen[0].exists()  # the staged folder became the release
     assert sorted(p.name for p in previous.parent.iterdir()) == ["dataset"]
 
@@ -204,12 +209,20 @@ def test_cli_build_is_byte_identical_and_check_detects_staleness(tmp_path, relea
     with (target / "README.md").open("a", encoding="utf-8") as fh:
         fh.write("\nedited by hand\n")
     (target / "notes.txt").write_text("stray\n")
+    # edited behind the manifest's back: a damaged release, every damage located
+    damaged = runner.invoke(main, ["build", "--check", "--out", str(target)])
+    assert damaged.exit_code == 1 and "Traceback" not in damaged.output
+    rel = docs[0].relative_to(target).as_posix()
+    assert f"error: {target / rel}: missing (listed in manifest.json)" in damaged.output
+    assert f"error: {target}/README.md: longer:" in damaged.output
+    assert f"error: {target}/notes.txt: not part of the release" in damaged.output
+    # a consistent release (manifest re-signed) that a fresh build would not give: stale
+    refresh_manifest(target, load_schema())
     stale = runner.invoke(main, ["build", "--check", "--out", str(target)])
     assert stale.exit_code == 1
-    assert "is stale" in stale.output and "3 file(s) differ" in stale.output
-    rel = docs[0].relative_to(target).as_posix()
+    assert "is stale" in stale.output and "4 file(s) differ" in stale.output
     assert f"missing from {target}: {rel}" in stale.output
-    assert "differs: README.md" in stale.output
+    assert "differs: README.md" in stale.output and "differs: manifest.json" in stale.output
     assert "not in a fresh build: notes.txt" in stale.output
 
 

@@ -7,22 +7,23 @@ build's output.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import unicodedata
 
-import pyarrow.parquet as pq
 import pytest
-import yaml
 from conftest import assert_accounted
+from corpus_checks import (
+    as_document,
+    check_metadata,
+    check_published,
+    check_raw_pinned,
+    release_rows,
+)
 
-from trisec.document import Document, Removal
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.documents.metadata import merge_metadata
 from trisec.paths import RAW_CHECKSUMS, RAW_DIR, ROOT
-from trisec.schema import split_of
 
 SHARED_RAW = ROOT.parent / "shared" / "raw-articles"
 
@@ -42,19 +43,8 @@ BOILERPLATE = ["OTHER NEWS", "News Related", "Top List in the World", "Read more
                "Jimmy Carter", "Cyber Monday", "date 2025-07-11", "date 2024-11-14"]
 
 
-def _checksums() -> dict[str, str]:
-    out = {}
-    for line in RAW_CHECKSUMS.read_text(encoding="ascii").splitlines():
-        digest, name = line.split()
-        out[name] = digest
-    return out
-
-
 def test_raw_files_match_their_checksums():
-    sums = _checksums()
-    assert sorted(sums) == sorted(p.name for p in RAW_DIR.glob("*.txt"))
-    for name, digest in sums.items():
-        assert hashlib.sha256((RAW_DIR / name).read_bytes()).hexdigest() == digest, name
+    check_raw_pinned(RAW_DIR, RAW_CHECKSUMS)
 
 
 @pytest.mark.skipif(not SHARED_RAW.is_dir(), reason="no shared/raw-articles beside the repo")
@@ -66,43 +56,19 @@ def test_raw_files_are_byte_identical_to_the_shared_crawl():
 
 
 def test_each_raw_file_has_curated_metadata_for_its_bytes(repo_corpus):
-    for path in repo_corpus.raw_paths():
-        raw = read_raw(path)
-        meta = yaml.safe_load((repo_corpus.metadata_dir / f"{raw.doc_id}.yaml").read_text())
-        assert (meta["doc_id"], meta["source_file"], meta["sha256"]) == (
-            raw.doc_id, path.name, raw.sha256)
-        for key in ("title", "outlet", "url", "published"):
-            fact = meta[key]
-            # external facts say so; unknown ones stay null with the reason as evidence
-            assert fact["provenance"] == ("external" if fact["value"] is not None else None)
-            assert fact["evidence"]
+    check_metadata(repo_corpus)
 
 
 # --- the published documents --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def documents(release) -> dict[str, dict]:
-    rows = []
-    for f in sorted((release / "data" / "documents").glob("*.parquet")):
-        rows += pq.read_table(f).to_pylist()
-    return {r["source_file"]: r for r in rows}
+    return {r["source_file"]: r for r in release_rows(release, "documents")}
 
 
-def _doc(row: dict) -> Document:
-    return Document(
-        doc_id=row["doc_id"], source_file=row["source_file"], sha256=row["sha256"],
-        text=row["text"], removed=[Removal(**r) for r in row["removed"]],
-        offset_map=[(m["start"], m["raw_start"], m["length"]) for m in row["offset_map"]])
-
-
-def test_all_five_articles_are_published_once_in_one_split(documents, schema, release):
+def test_every_raw_file_is_published_once_in_its_split(release, repo_corpus, schema, documents):
     assert set(ARTICLE_LINES) <= set(documents)
-    duplicates = len(json.loads((release / "manifest.json").read_text())["duplicates"])
-    assert len(documents) + duplicates == len(list(RAW_DIR.glob("*.txt")))
-    for row in documents.values():
-        assert row["split"] == split_of(row["doc_id"], schema)
-        assert row["doc_id"] == "tsn-" + row["sha256"][:16]
-        assert row["language"] == "en"
+    check_published(release, repo_corpus, schema)
 
 
 @pytest.mark.parametrize("name", sorted(ARTICLE_LINES))
@@ -116,7 +82,7 @@ def test_every_article_line_is_kept_and_every_raw_char_accounted_for(name, docum
         assert marker.casefold() not in row["text"].casefold(), (name, marker)
     assert unicodedata.is_normalized("NFC", row["text"])
     assert not re.search(r"[ \t]{2,}|\n{3,}| \n|\n ", row["text"])
-    assert_accounted(_doc(row), decoded)
+    assert_accounted(as_document(row), decoded)
 
 
 def test_001_date_is_external_medium_not_its_other_news_block(documents, repo_corpus):
@@ -190,14 +156,3 @@ def test_004_dateline_is_ankara_found_in_the_page(documents):
     # the Austin-Hamada meeting was on Thursday 2023-06-01 ("on Thursday" in line 9)
     assert (pub["value"], pub["provenance"], pub["confidence"]) == ("2023-06-01", "external",
                                                                     "high")
-
-
-def test_sentences_belong_to_published_documents(release, documents):
-    by_id = {r["doc_id"]: r for r in documents.values()}
-    for f in sorted((release / "data" / "sentences").glob("*.parquet")):
-        for s in pq.read_table(f).to_pylist():
-            doc = by_id[s["doc_id"]]
-            assert s["split"] == doc["split"]
-            assert doc["text"][s["start"]:s["end"]] == s["text"]
-            assert s["tokens"] == [doc["text"][a:b] for a, b in
-                                   zip(s["token_starts"], s["token_ends"], strict=True)]

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import build_release
 
-from trisec.release.pipeline import Corpus
+from trisec.pipeline.corpus import Corpus
 from trisec.schema import Schema
 
 FLAT = ("mentions", "events", "arguments", "attributions")
@@ -132,8 +132,8 @@ def test_label_vocabularies_keep_their_names(gold_release: Path, schema: Schema,
     assert used <= set(defs)
 
 
-def test_croissant_is_deterministic(gold_release: Path, repo_corpus: Corpus, schema: Schema,
+def test_croissant_is_deterministic(gold_release: Path, fixed_corpus: Corpus, schema: Schema,
                                     tmp_path: Path) -> None:
-    again = build_release(tmp_path, repo_corpus, schema, gold=True)
+    again = build_release(tmp_path, fixed_corpus, schema, gold=True)
     assert (again / "croissant.json").read_bytes() == \
         (gold_release / "croissant.json").read_bytes()

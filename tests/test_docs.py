@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from trisec.errors import TrisecError
 from trisec.paths import DATASET_DIR, ROOT
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import default_corpus
 from trisec.release.datasheet import (
     BLOCKS,
@@ -88,7 +89,7 @@ def test_card_label_tables_have_every_label_with_its_definition(gold_release: Pa
         assert f"`{tag}`" in labels
 
 
-def test_card_statistics_match_the_data(gold_release: Path) -> None:
+def test_card_statistics_match_the_data(gold_release: Path, fixed_corpus: Corpus) -> None:
     card = (gold_release / "README.md").read_text(encoding="utf-8")
     stats = _section(card, "Statistics")
     gold = _gold_fixture_layers()
@@ -98,7 +99,7 @@ def test_card_statistics_match_the_data(gold_release: Path) -> None:
         line = next(x for x in stats.splitlines() if x.startswith(f"| {row} |"))
         return int(line.rstrip(" |").rsplit("|", 1)[1])
 
-    assert total("documents") == len(list((ROOT / "corpus" / "raw").glob("*.txt")))
+    assert total("documents") == len(fixed_corpus.raw_paths())
     assert total("gold mentions") == len(gold["mentions"])
     assert total("gold events") == len(gold["events"])
     assert total("gold arguments") == n_args
@@ -111,9 +112,10 @@ def test_card_statistics_match_the_data(gold_release: Path) -> None:
     assert re.search(rf"\bGPE {n_gpe}\b", stats)
 
 
-def test_card_cleaning_table_counts_crawl_date_lines(gold_release: Path) -> None:
+def test_card_cleaning_table_counts_crawl_date_lines(gold_release: Path,
+                                                    fixed_corpus: Corpus) -> None:
     # independent of the cleaner: the crawler writes " date YYYY..." as the first line
-    with_date = sum(1 for p in (ROOT / "corpus" / "raw").glob("*.txt")
+    with_date = sum(1 for p in fixed_corpus.raw_paths()
                     if re.match(r"^\s*date \d{4}", p.read_text(encoding="utf-8")))
     stats = _section((gold_release / "README.md").read_text(encoding="utf-8"), "Statistics")
     row = next(x for x in stats.splitlines() if x.startswith("| `crawl_date_line` |"))
@@ -290,7 +292,7 @@ def test_docs_command_check_and_write(gold_release: Path, tmp_path: Path) -> Non
         assert f"`{doc_id}`" in body
     missing = runner.invoke(main, ["docs", "--release", str(tmp_path / "none"),
                                    "--file", str(sheet)])
-    assert missing.exit_code == 1 and "no release here" in missing.output
+    assert missing.exit_code == 1 and "no such folder" in missing.output
 
 
 # -- versions and licences --------------------------------------------------------------------

@@ -64,25 +64,65 @@ def test_rows_are_scored_from_the_files(gold_release: Path, schema: Schema,
     row = {ln.split("|")[1].strip(): ln for ln in lines if ln.startswith("| `")}
     assert "| 1.000 (1.000-1.000) | 1.000 (1.000-1.000) | 1.000 (1.000-1.000) |" \
         in row["`perfect`"]
-    assert row["`nothing`"].count("0.000 (0.000-0.000)") == 3
+    assert row["`nothing`"].count("| not predicted") == 3  # no layer at all, not 0.000
     assert "`broken`" not in row
-    assert any(ln.startswith("- `broken`: prediction file rejected") and "tsn-nope" in ln
+    assert any(ln.startswith("- `broken.jsonl`: prediction file rejected") and "tsn-nope" in ln
                for ln in lines)
     iaa = next(ln for ln in lines if ln.startswith("| inter-annotator agreement")
                and "B vs pass A" in ln)
     # B found 4 of 8 mentions, all right: P=1, R=0.5, F1=2/3
-    assert iaa.split("|")[2].strip().startswith("0.667 (")
+    assert iaa.split("|")[2].strip() == "test split"
+    assert iaa.split("|")[3].strip().startswith("0.667 (")
     assert "2 document(s), 8 gold mentions" in text
     assert text == leaderboard_section(gold_release, schema, preds, passes)  # deterministic
 
 
-def test_committed_rules_file_is_accepted_by_the_leaderboard(gold_release: Path,
-                                                             schema: Schema,
+def test_committed_rules_file_is_accepted_by_the_leaderboard(schema: Schema,
                                                              tmp_path: Path) -> None:
-    from trisec.paths import PREDICTIONS_DIR
+    """The committed prediction files cover the committed release (as the build scores
+    them): rules.jsonl one line per test document."""
+    from trisec.evaluate.gold import read_rows
+    from trisec.paths import DATASET_DIR, PREDICTIONS_DIR
 
-    text = leaderboard_section(gold_release, schema, PREDICTIONS_DIR, tmp_path / "none")
-    assert "| `rules` |" in text and "rejected" not in text
+    text = leaderboard_section(DATASET_DIR, schema, PREDICTIONS_DIR, tmp_path / "none")
+    assert "| `rules` | test split |" in text and "| `rules` | all documents |" in text
+    assert "rejected" not in text
     report_lines = [json.loads(x) for x in
                     (PREDICTIONS_DIR / "rules.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(report_lines) == 2
+    assert [x["doc_id"] for x in report_lines] == \
+        sorted(r["doc_id"] for r in read_rows(DATASET_DIR, "test"))
+
+
+def test_scope_comes_from_the_file_name(gold_release: Path, schema: Schema,
+                                        tmp_path: Path) -> None:
+    from trisec.evaluate.gold import read_gold
+    from trisec.evaluate.views import view_to_prediction
+    from trisec.release.extras.leaderboard import system_and_scope
+
+    assert system_and_scope(Path("rules.jsonl")) == ("rules", "test")
+    assert system_and_scope(Path("rules.all.jsonl")) == ("rules", "all")
+    assert system_and_scope(Path("m.v2.folds.jsonl")) == ("m.v2", "folds")
+    assert system_and_scope(Path("m.v2.jsonl")) == ("m.v2", "test")
+    preds = tmp_path / "predictions"
+    preds.mkdir()
+    views = read_gold(gold_release, "all").views
+    ids = [v.doc_id for v in views]
+    lines = [view_to_prediction(v) for v in views]
+    # gold only on test documents: the `all` row is perfect on them, and train rows add none
+    write_jsonl(preds / "oracle.all.jsonl", lines)
+    write_jsonl(preds / "oracle.folds.jsonl", [
+        {**x, "model": {"fold": f"loo-{x['doc_id']}",
+                        "trained_on": [d for d in ids if d != x["doc_id"]]}} for x in lines])
+    write_jsonl(preds / "leaky.folds.jsonl", [
+        {**x, "model": {"fold": "one", "trained_on": ids}} for x in lines])
+    write_jsonl(preds / "untagged.folds.jsonl", lines)
+    text = leaderboard_section(gold_release, schema, preds, tmp_path / "none")
+    rows = [ln for ln in text.splitlines() if ln.startswith("| `")]
+    # (a resample of gold-less train documents only scores 0, hence the intervals' low end)
+    assert [[c.strip()[:7] for c in r.split("|")[1:-1]] for r in rows] == [
+        ["`oracle", "all doc", "1.000 (", "1.000 (", "1.000 ("],
+        ["`oracle", "held-ou", "1.000 (", "1.000 (", "1.000 ("]]
+    assert f"({len(ids)} document(s)," in text
+    assert "- `leaky.folds.jsonl`: prediction file rejected" in text
+    assert "predicted by a model trained on it" in text
+    assert "- `untagged.folds.jsonl`: prediction file rejected" in text

@@ -18,9 +18,8 @@ from trisec.evaluate.benchmark import evaluate_file
 from trisec.evaluate.gold import read_gold
 from trisec.evaluate.labelmap import from_labels_yaml, from_relation
 from trisec.evaluate.views import view_to_prediction
-from trisec.paths import METADATA_DIR, RAW_DIR
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus
 from trisec.schema import Schema
 
 FAST = {"resamples": 200}
@@ -57,32 +56,27 @@ def make_gold(doc_id: str, text: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def gold_release(tmp_path_factory: pytest.TempPathFactory, release: Path,
-                 schema: Schema) -> Path:
-    """corpus/ rebuilt with hand-made gold on every test-split document (read only; shared
-    with test_evaluate_tags and test_evaluate_leaderboard)."""
+def gold_release(tmp_path_factory: pytest.TempPathFactory, bare_release: Path,
+                 fixed_corpus: Corpus, schema: Schema) -> Path:
+    """The fixed corpus rebuilt with hand-made gold on every test-split document (read only;
+    shared with test_evaluate_tags and test_evaluate_leaderboard)."""
     base = tmp_path_factory.mktemp("gold_release")
     gold_dir = base / "gold"
     gold_dir.mkdir()
-    rows = pq.read_table(release / "data/documents/test-00000-of-00001.parquet",
+    rows = pq.read_table(bare_release / "data/documents/test-00000-of-00001.parquet",
                          columns=["doc_id", "text"]).to_pylist()
     for r in rows:
         write_annotation(gold_dir / f"{r['doc_id']}.json", make_gold(r["doc_id"], r["text"]))
     out = base / "dataset"
     out.mkdir()
-    write_release(out, Corpus(RAW_DIR, METADATA_DIR, gold_dir), schema)
+    write_release(out, Corpus(fixed_corpus.raw_dir, fixed_corpus.metadata_dir, gold_dir), schema)
     return out
 
 
 @pytest.fixture(scope="session")
-def nogold_release(tmp_path_factory: pytest.TempPathFactory, schema: Schema) -> Path:
-    """corpus/ built with an empty gold folder (how every release looked before gold)."""
-    base = tmp_path_factory.mktemp("nogold_release")
-    (base / "gold").mkdir()
-    out = base / "dataset"
-    out.mkdir()
-    write_release(out, Corpus(RAW_DIR, METADATA_DIR, base / "gold"), schema)
-    return out
+def nogold_release(bare_release: Path) -> Path:
+    """The fixed corpus built with no gold (how every release looked before gold)."""
+    return bare_release
 
 
 def gold_predictions(release: Path) -> list[dict[str, Any]]:
@@ -270,7 +264,7 @@ def test_cli_json_and_clean_errors(gold_release: Path, tmp_path: Path) -> None:
     assert "Traceback" not in res.output
     res = CliRunner().invoke(main, ["evaluate", "-p", str(good), "--release",
                                     str(tmp_path / "nowhere")])
-    assert res.exit_code == 1 and "not a TRISEC release" in res.output
+    assert res.exit_code == 1 and "no such folder (expected a release)" in res.output
     res = CliRunner().invoke(main, ["evaluate", "-p", str(good), "--release",
                                     str(gold_release), "--split", "validation"])
     assert res.exit_code == 1 and "no 'validation' documents" in res.output

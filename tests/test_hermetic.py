@@ -19,8 +19,9 @@ import yaml
 
 from trisec.errors import TrisecError
 from trisec.paths import CORPUS_DIR, PREDICTIONS_DIR, SCHEMA_DIR
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus
+from trisec.release.extras.leaderboard import system_and_scope
 from trisec.release.writer import compare_folders
 from trisec.schema import Schema, load_schema
 
@@ -49,7 +50,7 @@ def test_same_corpus_under_two_roots_gives_identical_releases(tmp_path: Path,
         sorted(p.relative_to(b) for p in b.rglob("*"))
     # the card scored the copied prediction files and passes
     card = (a / "README.md").read_text(encoding="utf-8")
-    systems = sorted(p.stem for p in PREDICTIONS_DIR.glob("*.jsonl"))
+    systems = sorted({system_and_scope(p)[0] for p in PREDICTIONS_DIR.glob("*.jsonl")})
     assert systems and all(f"| `{s}` |" in card for s in systems)
 
     # ...and only those: without them in the corpus the card says so, whatever the checkout has

@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from conftest import FIXED_SOURCES, copy_fixed_corpus
 
 from trisec.annotation.gold import read_annotation, text_sha256
 from trisec.annotation.labelstudio import (
@@ -32,8 +33,9 @@ from trisec.annotation.preannotate import fixed_mention_types, preannotate, silv
 from trisec.cli import main
 from trisec.errors import TrisecError
 from trisec.paths import CORPUS_DIR, RAW_DIR
+from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.local import published_documents
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus, published_documents
 from trisec.schema import Schema
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"
@@ -49,11 +51,11 @@ def texts() -> dict[str, str]:
 
 @pytest.fixture()
 def root(tmp_path: Path) -> Path:
-    """A corpus folder with the two hand-made gold fixture files as its gold."""
+    """The fixed corpus with the two hand-made gold fixture files as its gold."""
     r = tmp_path / "corpus"
-    shutil.copytree(RAW_DIR, r / "raw")
-    shutil.copytree(CORPUS_DIR / "metadata", r / "metadata")
-    shutil.copytree(GOLD_FIXTURES, r / "annotations" / "gold")
+    gold_dir = copy_fixed_corpus(r).gold_dir
+    for f in GOLD_FIXTURES.glob("*.json"):
+        shutil.copyfile(f, gold_dir / f.name)
     return r
 
 
@@ -140,7 +142,7 @@ def test_gold_round_trip_gives_identical_files(root: Path, tmp_path: Path,
                                                drop_text: bool, shuffle: bool) -> None:
     tasks = export_cli(root, tmp_path / "ls" / "tasks.json", "--from", "gold")
     assert (tmp_path / "ls" / "tasks.xml").is_file()
-    assert len(tasks) == 5  # every published document is a task
+    assert len(tasks) == len(FIXED_SOURCES)  # every published document is a task
     with_pred = {t["data"]["doc_id"] for t in tasks if t.get("predictions")}
     assert with_pred == {DOC_A, DOC_B}
     task_a = next(t for t in tasks if t["data"]["doc_id"] == DOC_A)
@@ -161,7 +163,7 @@ def test_gold_round_trip_gives_identical_files(root: Path, tmp_path: Path,
     for doc_id in (DOC_A, DOC_B):
         assert (out / f"{doc_id}.json").read_bytes() == \
             (GOLD_FIXTURES / f"{doc_id}.json").read_bytes()
-    assert result.output.count("skipped task") == 3  # the three tasks nobody annotated
+    assert result.output.count("skipped task") == len(FIXED_SOURCES) - 2  # nobody annotated
 
 
 def test_annotator_edits_come_back_with_new_ids(texts: dict[str, str], schema: Schema) -> None:

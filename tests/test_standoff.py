@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from trisec.annotation.gold import text_sha256, write_annotation
 from trisec.documents.ingest import read_raw
 from trisec.errors import TrisecError
 from trisec.paths import METADATA_DIR, RAW_DIR
+from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.stats import Stats
+from trisec.pipeline.steps import Clean
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus, Stats, clean_step
 from trisec.release.standoff import (
     RELEASE_MANIFEST,
     SOURCES,
@@ -31,7 +34,7 @@ GOLD_FILE = "000_983addbeba9461a4.txt"
 
 def published_text(raw_dir: Path, name: str) -> tuple[str, str]:
     """(doc_id, text) as the pipeline publishes it, so offsets below are computed, not typed."""
-    doc = next(clean_step([read_raw(raw_dir / name)], METADATA_DIR, Stats(), []))
+    doc = next(Clean(METADATA_DIR)([read_raw(raw_dir / name)], Stats(), []))
     return doc.doc_id, doc.text
 
 
@@ -138,7 +141,11 @@ def test_sources_pin_every_raw_file(built: dict[str, Path]) -> None:
     for s in sources:
         data = (RAW_DIR / s.source_file).read_bytes()
         assert s.sha256 == hashlib.sha256(data).hexdigest() and s.bytes == len(data)
-        assert s.url and s.url.startswith("http")
+        # the curated URL, or null while nobody has looked it up (a `trisec add` stub)
+        path = METADATA_DIR / f"{s.doc_id}.yaml"
+        meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        assert s.url == (meta.get("url") or {}).get("value")
+        assert s.url is None or s.url.startswith("http")
     assert (built["standoff"] / RELEASE_MANIFEST).read_bytes() == \
         (built["release"] / "manifest.json").read_bytes()
 
@@ -198,9 +205,9 @@ def test_outputs_never_replace_a_foreign_folder(built: dict[str, Path], tmp_path
     mine = tmp_path / "notes"
     mine.mkdir()
     (mine / "todo.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(TrisecError, match="would be replaced"):
+    with pytest.raises(TrisecError, match="refusing to replace"):
         rehydrate(built["standoff"], RAW_DIR, mine, load_schema())
-    with pytest.raises(TrisecError, match="would be replaced"):  # a full release is not ours
+    with pytest.raises(TrisecError, match="refusing to replace"):  # a full release is not ours
         make_standoff(built["release"], Corpus(RAW_DIR, METADATA_DIR, built["base"] / "gold"),
                       built["release"], load_schema())
     assert (mine / "todo.txt").read_text(encoding="utf-8") == "keep me"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -261,7 +262,11 @@ def test_the_current_corpus_release_passes(release, project):
     report = run_validation(release, project)
     assert report.success, [str(p) for p in report.problems()]
     rows = {s.name: s.rows for s in report.suites}
-    assert rows["documents"] >= 5 and rows["sentences"] > rows["documents"]
+    published = pq.read_metadata  # rows the suites saw are the rows the release holds
+    for config in ("documents", "sentences"):
+        assert rows[config] == sum(published(f).num_rows
+                                   for f in (release / "data" / config).glob("*.parquet"))
+    assert rows["sentences"] > rows["documents"] > 0
 
 
 def test_the_gold_fixture_release_passes_and_data_docs_build_offline(gold_release, project,
@@ -330,7 +335,7 @@ def test_build_publishes_nothing_when_the_gate_fails(tmp_path, tmp_corpus, proje
     """The gate as the build runs it: a staged release the suites reject is never swapped in."""
     from trisec.release.build import build, default_validator
     from trisec.validation.gate import validate_release
-    from trisec.validation.mutations import MUTATIONS
+    from trisec.validation.mutations import MUTATIONS, refresh_manifest
 
     assert default_validator() is validate_release
     shutil.copytree(GOLD_FIXTURE, tmp_corpus.gold_dir, dirs_exist_ok=True)
@@ -339,6 +344,7 @@ def test_build_publishes_nothing_when_the_gate_fails(tmp_path, tmp_corpus, proje
 
     def buggy_stage_then_gate(staged: Path) -> None:
         boilerplate.apply(staged, schema)  # what a cleaning regression would publish
+        refresh_manifest(staged, schema)  # ...with a manifest that matches its files
         validate_release(staged, project)
 
     with pytest.raises(TrisecError) as err:
@@ -370,7 +376,7 @@ def test_great_expectations_is_imported_only_on_the_validate_path():
     import subprocess
     import sys
 
-    code = ("import sys, trisec.cli, trisec.release.build, trisec.release.pipeline, "
+    code = ("import sys, trisec.cli, trisec.release.build, trisec.pipeline.local, "
             "trisec.documents.ingest, "
             "trisec.validation.gate, trisec.validation.frames, trisec.validation.suites; "
             "print(any(m.startswith('great_expectations') for m in sys.modules))")

@@ -1,4 +1,5 @@
-"""`trisec evaluate --predictions FILE [--split test] [--json] [--label-map ...]`."""
+"""`trisec evaluate --predictions FILE [--split test|train|all | --folds] [--json]
+[--label-map ...]`."""
 
 from __future__ import annotations
 
@@ -28,15 +29,18 @@ def _ci(m: dict[str, Any]) -> str:
     return f"{lo:.3f}-{hi:.3f}"
 
 
-def print_report(r: dict[str, Any]) -> None:
+def print_report(r: dict[str, Any], per_document: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
     console.width = max(console.width, 104)  # the tables need it; pipes default to 80
     boot = r["bootstrap"]
-    head = (f"{r['documents']} document(s) of split {r['split']!r}; 95% CI: percentile "
-            f"bootstrap over documents ({boot['resamples']} resamples, seed {boot['seed']})")
+    scope = {"folds": "pooled held-out folds over all", "all": "all"}.get(r.get("scope", ""))
+    what = (f"{scope} {r['documents']} document(s)" if scope
+            else f"{r['documents']} document(s) of split {r['split']!r}")
+    head = (f"{what}; 95% CI: percentile bootstrap over documents ({boot['resamples']} "
+            f"resamples, seed {boot['seed']})")
     ent = r.get("entities", {})
     t = Table(title="Entities (SemEval-2013 9.1 schemes, micro)", caption=head)
     for col in ("scheme", "cor", "inc", "par", "mis", "spu", "P", "R", "F1", "95% CI",
@@ -74,14 +78,42 @@ def print_report(r: dict[str, Any]) -> None:
             t.add_row(name, str(m["possible"]), str(m["actual"]), str(m["correct"]),
                       _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), _ci(m))
         console.print(t)
+    if per_document:
+        print_per_document(console, r)
     for note in r.get("notes", []):
         console.print(f"[yellow]note:[/] {note}")
+
+
+def print_per_document(console: Any, r: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    fold_of = {d: name for name, f in r.get("models", {}).items() for d in f["predicted"]}
+    t = Table(title="Per document (F1; P/R for entities)")
+    cols = ["document", *(["fold"] if fold_of else []), "gold ents", "ent P", "ent R",
+            "ent strict F1", "Trig-C F1", "Arg-C F1", "attribution F1"]
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("document", "fold") else "right",
+                     no_wrap=col in ("document", "fold"))
+    for doc_id, m in r.get("per_document", {}).items():
+        ent = m["entities/strict"]
+        t.add_row(doc_id, *([fold_of.get(doc_id, "-")] if fold_of else []),
+                  str(ent["possible"]), _f(ent["precision"]), _f(ent["recall"]), _f(ent["f1"]),
+                  _f(m["events/trigger_classification"]["f1"]),
+                  _f(m["events/argument_classification"]["f1"]),
+                  _f(m["attribution/source"]["f1"]))
+    console.print(t)
 
 
 @click.command("evaluate")
 @click.option("--predictions", "-p", type=click.Path(path_type=Path), required=True,
               help="JSONL prediction file (format: docs/BENCHMARK.md).")
-@click.option("--split", default="test", show_default=True, help="Split to score.")
+@click.option("--split", default=None,
+              help="Split to score (default: test); `all` scores every document, for systems "
+                   "never trained on TRISEC (zero-shot models, the rule baseline).")
+@click.option("--folds", is_flag=True,
+              help="Score pooled cross-validation predictions (trisec train spacy --folds "
+                   "loo): every document, each predicted by a model that did not see it; "
+                   "prints per-document figures.")
 @click.option("--release", type=click.Path(path_type=Path), default=None,
               help="Release folder with the gold (default: dataset/).")
 @click.option("--label-map", default=None,
@@ -90,15 +122,22 @@ def print_report(r: dict[str, Any]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 @click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
 @click.option("--resamples", default=1000, show_default=True, help="Bootstrap resamples.")
-def command(predictions: Path, split: str, release: Path | None, label_map: str | None,
-            as_json: bool, seed: int, resamples: int) -> None:
+@click.option("--per-document", is_flag=True, help="Also print figures per document.")
+def command(predictions: Path, split: str | None, folds: bool, release: Path | None,
+            label_map: str | None, as_json: bool, seed: int, resamples: int,
+            per_document: bool) -> None:
     """Score a prediction file against the gold of a release split."""
+    from trisec.errors import Problem, TrisecError
     from trisec.evaluate.benchmark import evaluate_file
+    from trisec.evaluate.gold import ALL
     from trisec.paths import DATASET_DIR
 
-    report = evaluate_file(predictions, release or DATASET_DIR, split, label_map,
-                           resamples=resamples, seed=seed)
+    if folds and split not in (None, ALL):
+        raise TrisecError(Problem("--folds", f"folds are scored on every document, not on "
+                                  f"split {split!r}", "drop --split"))
+    report = evaluate_file(predictions, release or DATASET_DIR, split or "test", label_map,
+                           resamples=resamples, seed=seed, folds=folds)
     if as_json:
         click.echo(json.dumps(report, indent=2, sort_keys=True))
     else:
-        print_report(report)
+        print_report(report, per_document=per_document or folds)

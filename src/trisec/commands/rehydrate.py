@@ -8,7 +8,7 @@ import click
 
 
 @click.command("rehydrate")
-@click.argument("standoff_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("standoff_dir", type=click.Path(path_type=Path))
 @click.option("--raw", "raw_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               required=True, help="Folder with your own copies of the raw pages.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
@@ -22,8 +22,8 @@ def command(standoff_dir: Path, raw_dir: Path, out: Path, checkout: Path | None)
 
     Every raw file is checked against its sha256 first; mismatches are listed (file, expected,
     found) and nothing is written. The result is checked byte for byte against the release."""
+    from trisec.pipeline.corpus import Corpus
     from trisec.release.build import default_corpus
-    from trisec.release.pipeline import Corpus
     from trisec.release.standoff import rehydrate
     from trisec.schema import load_schema
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
 from pathlib import Path
 
 from trisec.document import RawArticle
@@ -11,17 +11,19 @@ from trisec.errors import Problem, TrisecError
 
 def read_raw(path: Path) -> RawArticle:
     try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError as exc:  # LC_ALL=C (no UTF-8 mode): the name holds surrogates
+        shown = os.fsencode(path).decode("utf-8", "replace")
+        raise TrisecError(Problem(shown, "file name cannot be read in this locale "
+                                  f"({os.environ.get('LC_ALL') or os.environ.get('LANG')}): "
+                                  "it is not ASCII and the locale is not UTF-8",
+                                  "run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8")) from exc
+    try:
         data = path.read_bytes()
     except OSError as exc:
         raise TrisecError(Problem(str(path), f"cannot read file: {exc.strerror}",
                                   "check the path and permissions")) from exc
     return RawArticle(source_file=path.name, data=data)
-
-
-def iter_raw(paths: Iterable[Path]) -> Iterator[RawArticle]:
-    """Raw articles in file-name order (the order decides which duplicate is 'first')."""
-    for path in sorted(paths, key=lambda p: p.name):
-        yield read_raw(path)
 
 
 def decode(raw: RawArticle, where: str | None = None) -> str:

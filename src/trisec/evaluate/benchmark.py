@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from trisec.evaluate.bootstrap import DEFAULT_RESAMPLES, DEFAULT_SEED
-from trisec.evaluate.gold import GoldSplit, read_gold
+from trisec.evaluate.gold import ALL, GoldSplit, read_gold
 from trisec.evaluate.labelmap import LabelMap, apply_gold, describe, resolve
-from trisec.evaluate.predictions import Loaded, load_predictions
+from trisec.evaluate.predictions import Loaded, check_folds, load_predictions
 from trisec.evaluate.score import score
 from trisec.schema import Schema, load_schema
 
@@ -40,7 +40,23 @@ def evaluate_views(gold: GoldSplit, loaded: Loaded, entity_map: LabelMap,
     notes.extend(entity_map.notes)
     out.update(split=gold.split, label_map=describe(entity_map),
                event_label_map=describe(event_map), notes=notes)
+    if loaded.models:
+        out["models"] = models_summary(loaded)
     return out
+
+
+def models_summary(loaded: Loaded) -> dict[str, Any]:
+    """Which model (fold) predicted which documents, from the lines' `model` keys."""
+    folds: dict[str, dict[str, Any]] = {}
+    for doc_id in sorted(loaded.views):
+        m = loaded.models.get(doc_id)
+        if m is None:
+            continue
+        name = str(m.get("fold") or "(unnamed)")
+        f = folds.setdefault(name, {"predicted": [], "trained_on": sorted(m.get("trained_on",
+                                                                               []))})
+        f["predicted"].append(doc_id)
+    return folds
 
 
 def maps_for(schema: Schema, label_map: str | None) -> tuple[LabelMap, LabelMap]:
@@ -49,14 +65,21 @@ def maps_for(schema: Schema, label_map: str | None) -> tuple[LabelMap, LabelMap]
 
 def evaluate_file(predictions: Path, release: Path, split: str = "test",
                   label_map: str | None = None, *, schema: Schema | None = None,
-                  resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED
-                  ) -> dict[str, Any]:
-    """Check `predictions` against the release's `split` and score it."""
+                  resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
+                  folds: bool = False) -> dict[str, Any]:
+    """Check `predictions` against the release's `split` (`all`: every document) and score
+    it. `folds`: pooled cross-validation predictions over every document, each line naming
+    the model that predicted it and none predicted by a model trained on it."""
+    from trisec.release.opener import open_release
+
     schema = schema or load_schema()
-    gold = read_gold(release, split)
+    gold = read_gold(open_release(release).path, ALL if folds else split)
     ent_map, ev_map = maps_for(schema, label_map)
     loaded = load_predictions(predictions, gold, ent_map, ev_map, set(schema.all_roles))
+    if folds:
+        check_folds(Path(predictions), loaded, gold)
     out = evaluate_views(gold, loaded, ent_map, ev_map, resamples=resamples, seed=seed)
     out["predictions"] = str(predictions)
+    out["scope"] = "folds" if folds else ("all" if split == ALL else "split")
     return out
 

@@ -10,6 +10,7 @@ from trisec.errors import Problem, TrisecError
 from trisec.evaluate.views import DocView, view_from_annotation
 
 GOLD_COLUMNS = ["doc_id", "split", "text", "mentions", "entities", "events", "attributions"]
+ALL = "all"  # every document of the release, for systems never trained on TRISEC
 
 
 @dataclass
@@ -30,6 +31,8 @@ def read_rows(release: Path, split: str | None = None) -> list[dict[str, Any]]:
     """Rows of the `documents` config (all splits, or one), in file order."""
     import pyarrow.parquet as pq
 
+    # no opener here: the build's leaderboard reads its own staged folder, which has no
+    # manifest yet; commands open the release (trisec.release.opener) before calling this
     folder = Path(release) / "data" / "documents"
     if not folder.is_dir():
         raise TrisecError(Problem(str(release), "not a TRISEC release (no data/documents/)",
@@ -42,13 +45,14 @@ def read_rows(release: Path, split: str | None = None) -> list[dict[str, Any]]:
 
 
 def read_gold(release: Path, split: str) -> GoldSplit:
+    """The gold of one split, or of every document with split `all`."""
     rows = read_rows(release)
     splits = sorted({r["split"] for r in rows})
-    mine = [r for r in rows if r["split"] == split]
+    mine = [r for r in rows if split in (ALL, r["split"])]
     if not mine:
         raise TrisecError(Problem(f"{release}/data/documents", f"the release has no "
                                   f"{split!r} documents (splits present: {', '.join(splits)})",
-                                  "pass --split with one of those"))
+                                  f"pass --split with one of those, or {ALL}"))
     return GoldSplit(split, [view_from_annotation(r) for r in mine],
                      {r["doc_id"]: r["text"] for r in mine},
                      {r["doc_id"]: r["split"] for r in rows})

@@ -5,7 +5,10 @@ One JSON object per line: `doc_id` plus any of
   events:       [{trigger: {start, end}, type, arguments: [{role, start, end}]}]
   attributions: [{content: {start, end}, cue: {start, end} | null, source: {start, end} | null}]
 Offsets are character offsets (end exclusive) into the published `text`. Any span may also
-carry its `text`, which is then checked (the quickest way to catch an offset bug). Every
+carry its `text`, which is then checked (the quickest way to catch an offset bug). A line may
+say which model produced it: `model: {"fold": name, "trained_on": [doc ids], ...}`; a line
+whose document is in its own model's `trained_on` is refused (a trained system is never
+scored on its training data), and `--folds` scoring requires the key on every line. Every
 problem is reported with the file, line number, item and a fix; nothing is scored until the
 file is clean.
 """
@@ -26,6 +29,7 @@ from trisec.evaluate.spans import Span
 from trisec.evaluate.views import Argument, Attribution, DocView, Event
 
 LAYERS = ("entities", "events", "attributions")
+MODEL = "model"  # optional provenance of a line: which fold/model predicted the document
 MAX_PROBLEMS = 50
 
 
@@ -34,6 +38,7 @@ class Loaded:
     views: dict[str, DocView]
     other_split: list[str] = field(default_factory=list)  # doc ids of other splits, skipped
     dropped_labels: Counter[str] = field(default_factory=Counter)  # outside the label map
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc id -> `model`
 
 
 @dataclass
@@ -132,6 +137,34 @@ def _check(obj: Mapping[str, Any], line: _Line, doc_id: str, entity_map: LabelMa
     return view
 
 
+def _model(obj: Mapping[str, Any], where: str, doc_id: str, known: Mapping[str, str],
+           problems: list[Problem]) -> dict[str, Any] | None:
+    """Check a line's `model` provenance; None when the line has none."""
+    model = obj.get(MODEL)
+    if model is None:
+        return None
+    if not isinstance(model, dict):
+        problems.append(Problem(where, f"{MODEL}: must be an object",
+                                'write {"fold": "loo-<doc_id>", "trained_on": [doc ids]}'))
+        return None
+    trained_on = model.get("trained_on", [])
+    if not isinstance(trained_on, list) or not all(isinstance(d, str) for d in trained_on):
+        problems.append(Problem(where, f"{MODEL}.trained_on: must be a list of doc ids"))
+        return None
+    fold = model.get("fold")
+    unknown = [d for d in trained_on if d not in known]
+    if unknown:
+        problems.append(Problem(where, f"{MODEL}.trained_on: doc id(s) not in this release: "
+                                f"{', '.join(unknown)}", "the release changed since the model "
+                                "was trained: retrain and predict again (make predictions)"))
+    if doc_id in trained_on:
+        problems.append(Problem(where, f"{doc_id} was predicted by a model trained on it"
+                                + (f" (fold {fold!r})" if fold else ""),
+                                "predict each document with a model whose training data "
+                                "leaves it out (trisec train spacy --folds loo)"))
+    return dict(model)
+
+
 def load_predictions(path: Path, gold: GoldSplit, entity_map: LabelMap, event_map: LabelMap,
                      roles: set[str]) -> Loaded:
     """Parse and check a prediction file against the gold split; raise every problem."""
@@ -162,10 +195,10 @@ def load_predictions(path: Path, gold: GoldSplit, entity_map: LabelMap, event_ma
             problems.append(Problem(where, "expected a JSON object with doc_id"))
             continue
         doc_id = obj.get("doc_id")
-        unknown = sorted(set(obj) - {"doc_id", *LAYERS})
+        unknown = sorted(set(obj) - {"doc_id", MODEL, *LAYERS})
         if unknown:
             problems.append(Problem(where, f"unknown key(s) {', '.join(map(repr, unknown))}",
-                                    f"allowed: doc_id, {', '.join(LAYERS)}"))
+                                    f"allowed: doc_id, {', '.join(LAYERS)}, {MODEL}"))
         if not isinstance(doc_id, str) or doc_id not in gold.split_of:
             problems.append(Problem(where, f"unknown doc_id {doc_id!r}",
                                     "use the doc_id column of the release's documents"))
@@ -175,6 +208,9 @@ def load_predictions(path: Path, gold: GoldSplit, entity_map: LabelMap, event_ma
                                     f"{first_line[doc_id]}", "one line per document"))
             continue
         first_line[doc_id] = n
+        model = _model(obj, where, doc_id, gold.split_of, problems)
+        if model is not None:
+            out.models[doc_id] = model
         if doc_id not in gold.texts:
             out.other_split.append(doc_id)
             continue
@@ -186,3 +222,19 @@ def load_predictions(path: Path, gold: GoldSplit, entity_map: LabelMap, event_ma
             problems.append(Problem(str(path), f"stopped after {MAX_PROBLEMS} problems"))
         raise TrisecError(problems)
     return out
+
+
+def check_folds(path: Path, loaded: Loaded, gold: GoldSplit) -> None:
+    """Pooled cross-validation predictions: every document of `gold` has a line, and every
+    line names the model that predicted it (load_predictions already refused a document in
+    its own model's training data)."""
+    problems = [Problem(f"{path}: {doc_id}", "no prediction line",
+                        "a folds file predicts every document, each by its held-out model")
+                for doc_id in sorted(gold.texts) if doc_id not in loaded.views]
+    problems += [Problem(f"{path}: {doc_id}", f"no `{MODEL}` key saying which fold predicted "
+                         "the document", 'add "model": {"fold": ..., "trained_on": [...]} '
+                         "(trisec train spacy --folds loo writes it)")
+                 for doc_id in sorted(loaded.views) if "trained_on" not in
+                 loaded.models.get(doc_id, {})]
+    if problems:
+        raise TrisecError(problems)

@@ -87,12 +87,19 @@ def report(per_doc: Sequence[Mapping[str, Counts]], *, resamples: int = DEFAULT_
     return out
 
 
+# the headline figures repeated per document (which articles a system does well or badly on)
+PER_DOCUMENT_KEYS = ("entities/strict", "events/trigger_classification",
+                     "events/argument_classification", "attribution/source")
+
+
 def score(gold: Sequence[DocView], pred: Mapping[str, DocView], *,
           resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """Score predictions (by doc_id) against gold documents; a gold document without a
     prediction is scored against an empty one."""
     per_doc = [document_counts(g, pred.get(g.doc_id) or DocView(g.doc_id)) for g in gold]
     out = report(per_doc, resamples=resamples, seed=seed)
+    out["per_document"] = {g.doc_id: {k: metric(c.get(k, Counts())) for k in PER_DOCUMENT_KEYS}
+                           for g, c in zip(gold, per_doc, strict=True)}
     out["documents"] = len(gold)
     out["documents_without_predictions"] = sum(1 for g in gold if g.doc_id not in pred)
     out["gold_items"] = {

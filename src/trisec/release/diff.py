@@ -44,23 +44,18 @@ class Release:
 
 def load_release(folder: Path, label: str | None = None) -> Release:
     """Read the documents config (all splits) and the manifest of a release folder."""
-    import pyarrow.parquet as pq
+    from trisec.release.opener import open_release
 
-    files = sorted((folder / "data" / "documents").glob("*.parquet"))
-    if not files:
-        raise TrisecError(Problem(str(folder), "not a release: no data/documents/*.parquet",
-                                  "pass a release folder or a git revision holding dataset/"))
+    opened = open_release(folder)
     docs: dict[str, dict[str, Any]] = {}
     meta: dict[str, Any] = {}
-    for f in files:
-        table = pq.read_table(f)
+    for f in opened.files("documents"):
+        table = opened.read_table(f)
         raw = (table.schema.metadata or {}).get(b"trisec")
         meta = meta or (json.loads(raw) if raw else {})
         for row in table.to_pylist():
             docs[row["doc_id"]] = row
-    manifest: dict[str, Any] = {}
-    if (folder / "manifest.json").is_file():
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = opened.manifest
     return Release(
         label=label or str(folder),
         version=manifest.get("version") or meta.get("version"),

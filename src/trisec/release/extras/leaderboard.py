@@ -1,13 +1,15 @@
 """Release extra: the card's benchmark section, scored by the build (never typed by hand).
 
 Every prediction file of the build's corpus (`Corpus.predictions_dir`, in a checkout
-`benchmark/predictions/<system>.jsonl`) is checked and scored
-against the test split of the staged release with `trisec.evaluate` (the code behind
-`trisec evaluate`); the inter-annotator agreement on the same documents (a later pass scored as
-a system against pass A, for each comparison of trisec.annotation.agreement) gives reference rows
-when the passes exist. A release whose
-test split has no gold yet gets one line saying so. Never raises: a broken prediction file
-is shown as such in the card instead of stopping the build.
+`benchmark/predictions/<system>[.<scope>].jsonl`) is checked and scored against the staged
+release with `trisec.evaluate` (the code behind `trisec evaluate`), on the scope its name
+gives: `test` (the default: the test split), `all` (every document, for systems never trained
+on TRISEC) or `folds` (pooled held-out predictions over every document, each line naming the
+model that predicted it, none trained on its own document). The inter-annotator agreement on
+the test documents (a later pass scored as a system against pass A, for each comparison of
+trisec.annotation.agreement) gives reference rows when the passes exist. A release whose test
+split has no gold yet gets one line saying so. Never raises: a broken prediction file is shown
+as such in the card instead of stopping the build.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from trisec.schema import Schema
 
 ORDER = 70
 KEY = "60-benchmark"
+# file-name suffix -> what the row was scored on (a name without a known suffix: test)
+SCOPES = {"test": "test split", "all": "all documents", "folds": "held-out folds"}
 COLUMNS = [("entities", "strict", "Entity strict F1"),
            ("events", "trigger_classification", "Trigger F1 (Trig-C)"),
            ("events", "argument_classification", "Argument F1 (Arg-C)")]
@@ -30,16 +34,27 @@ FEW = (" With this few documents the bootstrap can only recombine the same few a
        "uncertainty, so read small differences between systems as noise.")
 HOWTO = ("Score a system with `trisec predict --baseline rules --split test > preds.jsonl` "
          "(or your own model's output in the same JSONL format, docs/BENCHMARK.md) and "
-         "`trisec evaluate --predictions preds.jsonl`.")
+         "`trisec evaluate --predictions preds.jsonl` (`--split all` for a system never "
+         "trained on TRISEC, `--folds` for pooled held-out predictions).")
 
 
-def _cell(m: dict[str, Any]) -> str:
+def _cell(m: dict[str, Any], system: bool) -> str:
+    if system and m["actual"] == 0 and m["possible"] > 0:
+        return "not predicted"  # a system without this layer, not one that gets it all wrong
     lo, hi = m.get("ci95", (0.0, 0.0))
     return f"{m['f1']:.3f} ({lo:.3f}-{hi:.3f})"
 
 
-def _row(name: str, report: dict[str, Any]) -> str:
-    return f"| {name} | " + " | ".join(_cell(report[a][b]) for a, b, _ in COLUMNS) + " |"
+def _row(name: str, scope: str, report: dict[str, Any], system: bool = True) -> str:
+    return (f"| {name} | {SCOPES[scope]} | "
+            + " | ".join(_cell(report[a][b], system) for a, b, _ in COLUMNS) + " |")
+
+
+def system_and_scope(path: Path) -> tuple[str, str]:
+    """`rules.all.jsonl` -> ("rules", "all"); `rules.jsonl` -> ("rules", "test")."""
+    stem = path.name.removesuffix(".jsonl")
+    name, _, suffix = stem.rpartition(".")
+    return (name, suffix) if name and suffix in SCOPES else (stem, "test")
 
 
 def comparisons() -> list[tuple[str, str, str]]:
@@ -78,8 +93,8 @@ def _agreement_report(gold: Any, passes_dir: Path | None, first: str = "a", seco
 def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | None,
                         passes_dir: Path | None) -> str:
     from trisec.evaluate.benchmark import evaluate_views, maps_for
-    from trisec.evaluate.gold import read_gold
-    from trisec.evaluate.predictions import load_predictions
+    from trisec.evaluate.gold import ALL, read_gold
+    from trisec.evaluate.predictions import check_folds, load_predictions
 
     head = "## Benchmark\n\n" + HOWTO + "\n\n"
     try:
@@ -90,35 +105,52 @@ def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | N
         return head + ("No gold annotations in the test split yet, so there is no leaderboard: "
                        "the build scores the systems in `benchmark/predictions/` here once "
                        "there are.\n")
+    everything = read_gold(release, ALL)
     ent_map, ev_map = maps_for(schema, None)
     rows, problems = [], []
-    files = sorted(Path(predictions_dir).glob("*.jsonl")) if predictions_dir else []
+    files = sorted(Path(predictions_dir).glob("*.jsonl") if predictions_dir else [],
+                   key=lambda p: (system_and_scope(p)[0], list(SCOPES).index(
+                       system_and_scope(p)[1])))
     for path in files:
+        system, scope = system_and_scope(path)
+        against = gold if scope == "test" else everything
         try:
-            loaded = load_predictions(path, gold, ent_map, ev_map, set(schema.all_roles))
+            loaded = load_predictions(path, against, ent_map, ev_map, set(schema.all_roles))
+            if scope == "folds":
+                check_folds(path, loaded, against)
         except TrisecError as exc:
             first = exc.problems[0]
-            problems.append(f"- `{path.stem}`: prediction file rejected ({len(exc.problems)} "
+            problems.append(f"- `{path.name}`: prediction file rejected ({len(exc.problems)} "
                             f"problem(s); first: {first.message}). Regenerate it against this "
                             "release.")
             continue
-        rows.append(_row(f"`{path.stem}`", evaluate_views(gold, loaded, ent_map, ev_map)))
+        rows.append(_row(f"`{system}`", scope, evaluate_views(against, loaded, ent_map,
+                                                               ev_map)))
     skipped = []
     for first, second, title in comparisons():
         iaa, why = _agreement_report(gold, passes_dir, first, second)
         if iaa is not None:
-            rows.append(_row(f"inter-annotator agreement: {title} (reference)", iaa))
+            rows.append(_row(f"inter-annotator agreement: {title} (reference)", "test", iaa,
+                             system=False))
         elif why:
             skipped.append(f"{title}: {why}")
     n_docs = len(gold.views)
     n_ment = sum(len(v.entities) for v in gold.views)
-    out = [head + f"Scored by the build from the committed prediction files in "
-           f"`benchmark/predictions/` against the test split ({n_docs} document(s), {n_ment} "
-           "gold mentions). F1 with its 95% confidence interval: percentile bootstrap over "
-           "documents (1000 resamples, seed 0)." + (FEW if n_docs < FEW_DOCS else "") + "\n",
-           "| System | " + " | ".join(c for _, _, c in COLUMNS) + " |",
-           "|---|" + "---:|" * len(COLUMNS)]
-    out += rows or ["| (no prediction files yet) |" + " |" * len(COLUMNS)]
+    n_all = len(everything.views)
+    all_ment = sum(len(v.entities) for v in everything.views)
+    out = [head + "Scored by the build from the committed prediction files in "
+           "`benchmark/predictions/`. *Scored on* says which documents a row covers: "
+           f"**test split** ({n_docs} document(s), {n_ment} gold mentions); **all documents** "
+           f"({n_all} document(s), {all_ment} gold mentions), only for systems never trained "
+           "on TRISEC (the rule baseline, zero-shot models); **held-out folds**: the same "
+           f"{n_all} documents, each predicted by a model trained on the others only (leave "
+           "one document out), pooled. Rows of different scopes are not directly comparable. "
+           "*not predicted*: the system does not produce that layer. F1 with its 95% "
+           "confidence interval: percentile bootstrap over documents (1000 resamples, seed "
+           "0)." + (FEW if n_docs < FEW_DOCS else "") + "\n",
+           "| System | Scored on | " + " | ".join(c for _, _, c in COLUMNS) + " |",
+           "|---|---|" + "---:|" * len(COLUMNS)]
+    out += rows or ["| (no prediction files yet) | |" + " |" * len(COLUMNS)]
     if problems:
         out += [""] + problems
     if skipped:
