@@ -13,7 +13,7 @@ from typing import Any
 from trisec.errors import Problem, TrisecError
 from trisec.release.opener import open_release
 from trisec.schema import Schema
-from trisec.validation.frames import read_release, suite_frames
+from trisec.validation.frames import gx_frame, read_release, suite_frames
 from trisec.validation.suites import SuiteSpec, suite_specs, to_gx
 
 FIX_DEFINE = "run `trisec validate --define` and commit validation/"
@@ -193,7 +193,7 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
         missing = [c for c in spec.columns if c not in frame.columns]
         if missing:  # a column the release lacks: GX would say little; the release suite more
             frame = frame.assign(**{c: None for c in missing})
-        frame = frame[spec.columns]
+        frame = gx_frame(frame, spec.columns)
         batch = {"dataframe": frame}
         vr = None
         if not docs:
