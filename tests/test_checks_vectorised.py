@@ -1,10 +1,17 @@
 """The vectorised span check the gate runs on large tables gives, row for row, what the
-per-row check (checks.span_problem) says; gx_frame keeps values and only widens integers."""
+per-row check (checks.span_problem) says; gx_frame keeps values and only widens integers;
+the gate in its worker process says what the gate in-process says."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,3 +62,30 @@ def test_gx_frame_widens_integers_without_changing_values():
     assert str(out["a"].dtype) == "int64" and str(out["c"].dtype) == "int64"
     assert str(out["b"].dtype) == "Int64"  # a null keeps the nullable type
     assert out["a"].tolist() == [1, 2] and out["c"].tolist() == [3, 4]
+
+
+def test_gate_process_passes_a_good_release_and_refuses_a_damaged_one(
+        release: Path, tmp_path: Path) -> None:
+    """The gate run in its worker process (what `trisec build` uses) accepts the built
+    release and refuses a damaged copy with the same located problems as in-process."""
+    from trisec.errors import TrisecError
+    from trisec.paths import VALIDATION_DIR
+    from trisec.validation.gate import GateProcess, validate_release
+    from trisec.validation.suites import copy_project
+
+    project = copy_project(VALIDATION_DIR, tmp_path / "validation")
+    bad = tmp_path / "bad"
+    shutil.copytree(release, bad)
+    path = next((bad / "data" / "mentions").glob("*.parquet"))
+    table = pq.read_table(path)
+    labels = table.column("label").to_pylist()
+    labels[0] = "WEAPONRY"
+    pq.write_table(table.set_column(table.schema.get_field_index("label"), "label",
+                                    pa.array(labels, table.schema.field("label").type)), path)
+    with pytest.raises(TrisecError) as direct:
+        validate_release(bad, project)
+    with GateProcess(project) as gate:
+        gate(release)  # passes: returns
+        with pytest.raises(TrisecError) as err:
+            gate(bad)
+    assert [str(p) for p in err.value.problems] == [str(p) for p in direct.value.problems]
