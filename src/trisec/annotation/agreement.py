@@ -54,4 +54,3 @@ COMPARISONS = (
                "same articles: near-perfect agreement here is an upper estimate, consistency "
                "under those rulings rather than how hard the annotation is."),
 )
-HEADLINE = COMPARISONS[0]

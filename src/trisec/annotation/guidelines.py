@@ -62,12 +62,7 @@ def _items(labels: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return list(labels.get(key) or [])
 
 
-def render_label_tables(labels: Mapping[str, Any],
-                        attributes: Sequence[tuple[str, str]] = ()) -> str:
-    """Markdown tables of entity labels, attributes (label set, title: attribute_sections)
-    and event types with their roles."""
-    entities = _items(labels, "entity_labels")
-    events = _items(labels, "event_types")
+def _entity_tables(labels: Mapping[str, Any], entities: list[Mapping[str, Any]]) -> list[str]:
     out: list[str] = [
         f"_Generated from `schema/labels.yaml` (scheme version "
         f"{labels.get('scheme_version', '?')}) by `python -m trisec.annotation.guidelines`; "
@@ -99,6 +94,12 @@ def render_label_tables(labels: Mapping[str, Any],
         ["Label", "Positive", "Negative (look-alikes)"],
         [[f"`{e['name']}`", e.get("positive"), e.get("negative")] for e in entities],
     )
+    return out
+
+
+def _attribute_tables(labels: Mapping[str, Any], attributes: Sequence[tuple[str, str]]
+                      ) -> list[str]:
+    out: list[str] = []
     for key, title in attributes:
         items = _items(labels, key)
         if not items:
@@ -111,6 +112,11 @@ def render_label_tables(labels: Mapping[str, Any],
             for item in items
         ]
         out += ["", f"### {title}", ""] + _table(headers, rows)
+    return out
+
+
+def _event_tables(events: list[Mapping[str, Any]]) -> list[str]:
+    out: list[str] = []
     out += ["", "### Event types", ""]
     out += _table(
         ["Type", "Definition", "PLOVER/POLECAT", "ACE 2005", "Roles"],
@@ -151,6 +157,16 @@ def render_label_tables(labels: Mapping[str, Any],
         ["Type", "Positive", "Negative (look-alikes)"],
         [[f"`{t['name']}`", t.get("positive"), t.get("negative")] for t in events],
     )
+    return out
+
+
+def render_label_tables(labels: Mapping[str, Any],
+                        attributes: Sequence[tuple[str, str]] = ()) -> str:
+    """Markdown tables of entity labels, attributes (label set, title: attribute_sections)
+    and event types with their roles."""
+    out = _entity_tables(labels, _items(labels, "entity_labels"))
+    out += _attribute_tables(labels, attributes)
+    out += _event_tables(_items(labels, "event_types"))
     return "\n".join(out) + "\n"
 
 

@@ -9,8 +9,6 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-CONTEXT = 24  # characters of prefix/suffix compared when choosing between occurrences
-
 
 @dataclass(frozen=True)
 class Move:
@@ -97,11 +95,3 @@ def reanchor(ann: dict[str, Any], text: str, text_sha256: str) -> tuple[dict[str
     return new, moves
 
 
-def with_context(ann: dict[str, Any], text: str) -> dict[str, Any]:
-    """Store prefix/suffix quote context on every span so later reanchoring can choose."""
-    new = copy.deepcopy(ann)
-    for _, span in _spans(new):
-        s, e = span["start"], span["end"]
-        span["prefix"] = text[max(0, s - CONTEXT):s]
-        span["suffix"] = text[e:e + CONTEXT]
-    return new
