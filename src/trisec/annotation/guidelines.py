@@ -62,6 +62,13 @@ def _items(labels: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return list(labels.get(key) or [])
 
 
+def _examples(title: str, note: str, key: str, items: list[Mapping[str, Any]]) -> list[str]:
+    """A section of positive and negative (look-alike) examples per item."""
+    return ["", f"### {title}", "", note, "", *_table(
+        [key, "Positive", "Negative (look-alikes)"],
+        [[f"`{x['name']}`", x.get("positive"), x.get("negative")] for x in items])]
+
+
 def _entity_tables(labels: Mapping[str, Any], entities: list[Mapping[str, Any]]) -> list[str]:
     out: list[str] = [
         f"_Generated from `schema/labels.yaml` (scheme version "
@@ -82,18 +89,8 @@ def _entity_tables(labels: Mapping[str, Any], entities: list[Mapping[str, Any]])
             for i, e in enumerate(entities, 1)
         ],
     )
-    out += [
-        "",
-        "### Entity label examples",
-        "",
-        "`[...]` marks the span when the example shows more context; `->` says what a "
-        "look-alike is instead.",
-        "",
-    ]
-    out += _table(
-        ["Label", "Positive", "Negative (look-alikes)"],
-        [[f"`{e['name']}`", e.get("positive"), e.get("negative")] for e in entities],
-    )
+    out += _examples("Entity label examples", "`[...]` marks the span when the example shows "
+                     "more context; `->` says what a look-alike is instead.", "Label", entities)
     return out
 
 
@@ -146,17 +143,8 @@ def _event_tables(events: list[Mapping[str, Any]]) -> list[str]:
             used_by.setdefault(str(r["name"]), []).append(str(t["name"]))
     out += ["", "### Role inventory", ""]
     out += _table(["Role", "Used by"], [[f"`{r}`", _code(ts)] for r, ts in used_by.items()])
-    out += [
-        "",
-        "### Event examples",
-        "",
-        "`[...]` marks the trigger; `(OTHER)` etc. gives the realis when it is not ACTUAL.",
-        "",
-    ]
-    out += _table(
-        ["Type", "Positive", "Negative (look-alikes)"],
-        [[f"`{t['name']}`", t.get("positive"), t.get("negative")] for t in events],
-    )
+    out += _examples("Event examples", "`[...]` marks the trigger; `(OTHER)` etc. gives the "
+                     "realis when it is not ACTUAL.", "Type", events)
     return out
 
 
