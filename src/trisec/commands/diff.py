@@ -25,9 +25,20 @@ def print_report(d: dict[str, Any], limit: int) -> None:
     console.print(f"[bold]{old['ref']}[/] (version {old['version']}, {old['documents']} "
                   f"documents) -> [bold]{new['ref']}[/] (version {new['version']}, "
                   f"{new['documents']} documents)")
-    if meta["schema_changed"]:
+    additive = (meta.get("configs_added") and not meta.get("configs_removed")
+                and not meta.get("configs_changed") and meta.get("vocabularies_changed") is False)
+    if meta["schema_changed"] and additive:
+        console.print("schema changed by new configs only: existing configs and label sets "
+                      "are unchanged")
+    elif meta["schema_changed"]:
         console.print("[red]schema changed[/] (columns, types or label sets): "
                       "code reading the old release may break")
+    for key, colour in (("configs_added", "green"), ("configs_removed", "red"),
+                        ("configs_changed", "red")):
+        for name in meta.get(key) or []:
+            console.print(f"[{colour}]config {key.split('_')[1]}[/]: {escape(name)}")
+    if meta.get("vocabularies_changed"):
+        console.print("[red]label sets changed[/]: " + ", ".join(meta["vocabularies_changed"]))
     for key in ("files_added", "files_removed", "files_changed"):
         if meta[key]:
             console.print(f"{key.replace('_', ' ')}:")
@@ -49,8 +60,8 @@ def print_report(d: dict[str, Any], limit: int) -> None:
             else:
                 what.append(f"{k}: {a!r} -> {b!r}")
         if x["text_changed"]:
-            what.append("text changed (length {} -> {}); span offsets of this document are "
-                        "compared as they are".format(*x["text_length"]))
+            what.append("text changed (length {} -> {}); spans whose text only moved are "
+                        "listed as moved".format(*x["text_length"]))
         if x["removals"][0] != x["removals"][1]:
             what.append("cleaning removals {} -> {}".format(*x["removals"]))
         console.print(f"[yellow]document changed[/]: {x['doc_id']}")
@@ -58,13 +69,13 @@ def print_report(d: dict[str, Any], limit: int) -> None:
             console.print(f"    {escape(w)}")
 
     table = Table(title="span layers")
-    for col in ("layer", "old", "new", "added", "removed", "relabelled", "changed"):
+    kinds_shown = ("added", "removed", "relabelled", "changed", "moved")
+    for col in ("layer", "old", "new", *kinds_shown):
         table.add_column(col, justify="left" if col == "layer" else "right")
     for layer, kinds in d["layers"].items():
         sizes = d["layer_sizes"][layer]
         table.add_row(layer, str(sizes[0]), str(sizes[1]),
-                      *(str(len(kinds[k])) for k in ("added", "removed", "relabelled",
-                                                     "changed")))
+                      *(str(len(kinds.get(k, []))) for k in kinds_shown))
     console.print(table)
     for layer, kinds in d["layers"].items():
         for kind, items in kinds.items():
@@ -72,6 +83,9 @@ def print_report(d: dict[str, Any], limit: int) -> None:
                 extra = ""
                 if kind == "relabelled":
                     extra = f" {item['old']} -> {item['new']}"
+                elif kind == "moved":
+                    old = item["old_span"]
+                    extra = f" {item['label']} (was {old[0]}:{old[1]})"
                 elif kind == "changed":
                     extra = " " + ", ".join(f"{k}: {v[0]} -> {v[1]}"
                                             for k, v in item["changes"].items())

@@ -14,12 +14,13 @@ a change.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import io
 import json
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,32 @@ class Release:
     schema_sha256: str | None
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256 (manifest)
+    # config -> its Hugging Face features (Parquet `huggingface` metadata), as JSON text
+    configs: dict[str, str] = field(default_factory=dict)
+    # label vocabularies as croissant.json publishes them (None: no croissant.json)
+    vocabularies: dict[str, Any] | None = None
+
+
+def _config_features(folder: Path) -> dict[str, str]:
+    import pyarrow.parquet as pq
+
+    out: dict[str, str] = {}
+    for f in sorted((folder / "data").glob("*/*.parquet")):
+        meta = pq.read_schema(f).metadata or {}
+        features = json.loads(meta.get(b"huggingface", b"{}")).get("info", {}).get("features")
+        out.setdefault(f.parent.name, json.dumps(features, sort_keys=True))
+    return out
+
+
+def _vocabularies(folder: Path) -> dict[str, Any] | None:
+    path = folder / "croissant.json"
+    if not path.is_file():
+        return None
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    # `splits` lists the splits that have documents: a first validation document is new
+    # data (MINOR), not a changed label set
+    return {r["@id"]: r["data"] for r in meta.get("recordSet", [])
+            if "data" in r and r["@id"] != "splits"}
 
 
 def load_release(folder: Path, label: str | None = None) -> Release:
@@ -61,6 +88,8 @@ def load_release(folder: Path, label: str | None = None) -> Release:
         schema_sha256=manifest.get("schema_sha256") or meta.get("schema_sha256"),
         docs=docs,
         files={f["path"]: f["sha256"] for f in manifest.get("files", [])},
+        configs=_config_features(folder),
+        vocabularies=_vocabularies(folder),
     )
 
 
@@ -104,16 +133,58 @@ def layer_items(doc: dict[str, Any], layer: str) -> dict[tuple[Any, ...], dict[s
     return out
 
 
+def text_mapper(old: str, new: str) -> Callable[[int, int], tuple[int, int] | None]:
+    """(start, end) in `old` -> (start, end) in `new` when the span's characters are unchanged
+    text that only moved (difflib's matching blocks), else None. A changed text (a headline
+    put before the body) moves every span after the change: those spans are the same spans."""
+    blocks = difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
+
+    def move(start: int, end: int) -> tuple[int, int] | None:
+        for a, b, size in blocks:
+            if a <= start and end <= a + size and end > start:
+                return start - a + b, end - a + b
+        return None
+    return move
+
+
+def _moved_key(key: tuple[Any, ...], move: Callable[[int, int], tuple[int, int] | None]
+               ) -> tuple[Any, ...] | None:
+    out: list[Any] = []
+    for k in range(0, len(key), 2):
+        pair = move(int(key[k]), int(key[k + 1]))
+        if pair is None:
+            return None
+        out += pair
+    return tuple(out)
+
+
+def _moved_attrs(attrs: dict[str, Any], move: Callable[[int, int], tuple[int, int] | None]
+                 ) -> dict[str, Any]:
+    """Position-valued attributes (attribution cue and source) follow the text too."""
+    return {k: (_moved_key(tuple(v), move) if isinstance(v, tuple) and len(v) == 2 else v)
+            for k, v in attrs.items()}
+
+
 def diff_layer(doc_id: str, old: dict[str, Any] | None, new: dict[str, Any] | None,
                layer: str) -> dict[str, list[dict[str, Any]]]:
     a = layer_items(old, layer) if old else {}
     b = layer_items(new, layer) if new else {}
     out: dict[str, list[dict[str, Any]]] = {"added": [], "removed": [], "relabelled": [],
-                                            "changed": []}
+                                            "changed": [], "moved": []}
 
     def item(key: tuple[Any, ...], v: dict[str, Any]) -> dict[str, Any]:
         return {"doc_id": doc_id, "span": list(key), "text": v["text"], "label": v["label"]}
 
+    if old and new and old.get("text") != new.get("text"):
+        # compare each old span at the place its unchanged text moved to
+        move = text_mapper(str(old.get("text") or ""), str(new.get("text") or ""))
+        moved: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for key, v in a.items():  # every old span at once: old positions may be reused
+            to = _moved_key(key, move) or key
+            if to != key and to in b:
+                out["moved"].append({**item(to, b[to]), "old_span": list(key)})
+            moved[to] = {**v, "attrs": _moved_attrs(v["attrs"], move)} if to != key else v
+        a = moved
     for key in sorted(b.keys() - a.keys()):
         out["added"].append(item(key, b[key]))
     for key in sorted(a.keys() - b.keys()):
@@ -137,10 +208,14 @@ def _doc_brief(d: dict[str, Any]) -> dict[str, Any]:
 
 def suggested_bump(d: dict[str, Any]) -> str:
     """The smallest semver bump docs/VERSIONING.md asks for, given the changes."""
-    if d["metadata"]["schema_changed"] or d["documents"]["removed"]:
+    meta = d["metadata"]
+    vocab = meta["vocabularies_changed"]  # a list, False, or None (cannot tell)
+    if d["documents"]["removed"] or meta["configs_removed"] or meta["configs_changed"] or vocab:
         return "major"
+    if meta["schema_changed"] and (not meta["configs_added"] or vocab is None):
+        return "major"  # schema/ changed in a way the files do not show: assume the worst
     newly_filled = [layer for layer, s in d["layer_sizes"].items() if s[0] == 0 and s[1] > 0]
-    if d["documents"]["added"] or newly_filled:
+    if d["documents"]["added"] or newly_filled or meta["configs_added"]:
         return "minor"
     if d["documents"]["changed"] or any(any(v.values()) for v in d["layers"].values()):
         return "patch"
@@ -164,7 +239,8 @@ def diff_releases(old: Release, new: Release) -> dict[str, Any]:
     removed = sorted(old.docs.keys() - new.docs.keys())
     changed_docs = []
     layers: dict[str, dict[str, list[dict[str, Any]]]] = {
-        layer: {"added": [], "removed": [], "relabelled": [], "changed": []} for layer in LAYERS}
+        layer: {"added": [], "removed": [], "relabelled": [], "changed": [], "moved": []}
+        for layer in LAYERS}
     for doc_id in sorted(old.docs.keys() | new.docs.keys()):
         a, b = old.docs.get(doc_id), new.docs.get(doc_id)
         for layer in LAYERS:
@@ -193,6 +269,16 @@ def diff_releases(old: Release, new: Release) -> dict[str, Any]:
             "files_removed": sorted(files_old.keys() - files_new.keys()),
             "files_changed": sorted(k for k in files_old.keys() & files_new.keys()
                                     if files_old[k] != files_new[k]),
+            "configs_added": sorted(new.configs.keys() - old.configs.keys()),
+            "configs_removed": sorted(old.configs.keys() - new.configs.keys()),
+            "configs_changed": sorted(k for k in old.configs.keys() & new.configs.keys()
+                                      if old.configs[k] != new.configs[k]),
+            # None: a release without croissant.json, so label sets cannot be compared
+            "vocabularies_changed": (None if old.vocabularies is None or new.vocabularies is None
+                                     else sorted(k for k in old.vocabularies.keys()
+                                                 | new.vocabularies.keys()
+                                                 if old.vocabularies.get(k)
+                                                 != new.vocabularies.get(k)) or False),
         },
         "documents": {"added": [_doc_brief(new.docs[d]) for d in added],
                       "removed": [_doc_brief(old.docs[d]) for d in removed],
@@ -236,6 +322,38 @@ def release_folder(ref: str, repo: Path, subdir: str = "dataset") -> Iterator[Pa
         yield Path(tmp) / subdir
 
 
+def schema_fingerprint_at(ref: str, repo: Path) -> str | None:
+    """Fingerprint of the schema/ the release `ref` was built from, computed by this code:
+    the working tree's for the repository's own dataset/ folder, the revision's for a git
+    revision, None for any other folder. (A stored fingerprint may come from an older
+    fingerprint function, so two releases are compared by recomputing both.)"""
+    import yaml
+
+    from trisec.schema import fingerprint_of
+
+    path = Path(ref)
+    try:
+        if path.is_dir():
+            if path.resolve() != (repo / "dataset").resolve():
+                return None
+            read = [(repo / "schema" / f).read_text(encoding="utf-8")
+                    for f in ("dataset.yaml", "labels.yaml")]
+        else:
+            shown = [_git(repo, "show", f"{ref}:schema/{f}") for f in ("dataset.yaml",
+                                                                        "labels.yaml")]
+            if any(r.returncode != 0 for r in shown):
+                return None
+            read = [r.stdout.decode("utf-8") for r in shown]
+        dataset, labels = (yaml.safe_load(t) for t in read)
+        return fingerprint_of(dataset, labels)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+
+
 def diff_refs(old: str, new: str, repo: Path) -> dict[str, Any]:
     with release_folder(old, repo) as a, release_folder(new, repo) as b:
-        return diff_releases(load_release(a, old), load_release(b, new))
+        x, y = load_release(a, old), load_release(b, new)
+    fx, fy = schema_fingerprint_at(old, repo), schema_fingerprint_at(new, repo)
+    if fx is not None and fy is not None:
+        x.schema_sha256, y.schema_sha256 = fx, fy
+    return diff_releases(x, y)
