@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,7 +20,6 @@ import click
 def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> None:
     """Build the release from corpus/ (validated, atomic, reproducible)."""
     from rich.console import Console
-    from rich.progress import Progress
     from rich.table import Table
 
     from trisec.paths import DATASET_DIR
@@ -41,16 +42,14 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
     validator = None if no_validate else b.default_validator()
     if no_validate:
         console.print("[yellow]--no-validate: this build skips the validation gate[/]")
-    with Progress(console=console, disable=quiet, transient=True) as progress:
-        task = progress.add_task("building", total=len(b.default_corpus().raw_paths()))
+    with ExitStack() as stack:
+        if validator is not None:
+            # the same gate in a worker process that imports Great Expectations while this
+            # one writes the release (validation.gate.GateProcess)
+            from trisec.validation.gate import GateProcess
 
-        def track(items):  # type: ignore[no-untyped-def]
-            for item in items:
-                yield item
-                progress.advance(task)
-
-        result = b.build(target, validator=validator, progress=track,
-                         say=lambda m: click.echo(f"note: {m}", err=True))  # even with -q
+            validator = stack.enter_context(GateProcess())
+        result = _build(b, target, validator, console, quiet)
     if quiet:
         return
     table = Table(title="build stats (per step; seconds exclude the steps it pulls from)")
@@ -63,3 +62,18 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
         console.print(f"duplicate: {d.source_file} is a copy of {d.duplicate_of} (not published)")
     gate = "validated" if validator else "[yellow]NOT validated (--no-validate)[/]"
     console.print(f"published {target} ({gate})")
+
+
+def _build(b: Any, target: Path, validator: Any, console: Any, quiet: bool) -> Any:
+    from rich.progress import Progress
+
+    with Progress(console=console, disable=quiet, transient=True) as progress:
+        task = progress.add_task("building", total=len(b.default_corpus().raw_paths()))
+
+        def track(items):  # type: ignore[no-untyped-def]
+            for item in items:
+                yield item
+                progress.advance(task)
+
+        return b.build(target, validator=validator, progress=track,
+                       say=lambda m: click.echo(f"note: {m}", err=True))  # even with -q

@@ -34,7 +34,7 @@ def print_report(r: dict[str, Any], per_document: bool = False) -> None:
     from rich.table import Table
 
     console = Console()
-    console.width = max(console.width, 104)  # the tables need it; pipes default to 80
+    console.width = max(console.width, 124)  # the tables need it; pipes default to 80
     boot = r["bootstrap"]
     scope = {"folds": "pooled held-out folds over all", "all": "all"}.get(r.get("scope", ""))
     what = (f"{scope} {r['documents']} document(s)" if scope
