@@ -11,11 +11,11 @@ import yaml
 from conftest import copy_corpus, pin
 
 from trisec.document import doc_id_for
-from trisec.documents.add import add_files
 from trisec.documents.near_duplicates import NEAR_DUPLICATE, read_distinct
 from trisec.documents.pins import read_checksums
 from trisec.errors import TrisecError
 from trisec.paths import RAW_CHECKSUMS, RAW_DIR
+from trisec.pipeline.add import add_files
 from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
 from trisec.schema import Schema

@@ -24,11 +24,6 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def empty_annotation(doc_id: str, text: str, pass_name: str = "gold") -> dict[str, Any]:
-    return {"doc_id": doc_id, "text_sha256": text_sha256(text), "pass": pass_name,
-            "mentions": [], "entities": [], "events": [], "attributions": []}
-
-
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [k for k, _ in pairs]
     twice = sorted({k for k in keys if keys.count(k) > 1})

@@ -23,9 +23,9 @@ def _sizes(value: str) -> list[int]:
 @click.option("--large", is_flag=True, help="Add N=100,000 (about 30 min on 2 cores).")
 @click.option("--workers", type=int, default=1, show_default=True,
               help="Local executor workers; figures per core divide by this.")
-@click.option("--json", "json_path", type=click.Path(path_type=Path),
+@click.option("--out", "json_path", type=click.Path(path_type=Path),
               default=Path("bench-results.json"), show_default=True,
-              help="Where to write the full results.")
+              help="JSON file to write the full results to.")
 @click.option("--workdir", type=click.Path(path_type=Path), default=None,
               help="Folder for the temporary crawls (default: the system temp folder).")
 @click.option("--seed-builds", type=int, default=3, show_default=True,

@@ -31,7 +31,6 @@ from trisec.schema import load_schema
 LAYERS = load_schema().span_tables  # the flat gold-layer configs, from schema/dataset.yaml
 METADATA_FIELDS = ("split", "source_file", "sha256", "title", "dateline", "published",
                    "outlet", "url", "language")
-BUMPS = ("none", "patch", "minor", "major")
 
 
 @dataclass

@@ -46,10 +46,6 @@ def empty_table(schema: Schema, config: str) -> pd.DataFrame:
     return pa.Table.from_pylist([], schema=pa.schema(fields)).to_pandas()
 
 
-def _parquet_files(folder: Path) -> list[Path]:
-    return sorted((folder / DATA).glob("*/*.parquet")) if (folder / DATA).is_dir() else []
-
-
 def _split_of_path(path: str) -> str | None:
     name = path.rsplit("/", 1)[-1]
     return name.split("-", 1)[0] if name.endswith(".parquet") else None

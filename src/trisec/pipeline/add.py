@@ -1,4 +1,5 @@
 """Adding raw articles to a corpus: checks first, then byte-identical copies and stubs.
+Every file is cleaned with the build's own clean step (steps.clean_one).
 
 A corpus folder holds raw/ (immutable crawl files), raw.sha256 (their sha256sum lines),
 metadata/ (curated facts per doc_id) and annotations/. `add_files` refuses what the build
@@ -19,10 +20,9 @@ from typing import Any
 
 import yaml
 
-from trisec.document import Document, RawArticle
-from trisec.documents.clean import clean
-from trisec.documents.ingest import decode, read_raw
-from trisec.documents.metadata import load_curated, merge_metadata, published_after
+from trisec.document import Document
+from trisec.documents.ingest import read_raw
+from trisec.documents.metadata import published_after
 from trisec.documents.near_duplicates import (
     DISTINCT_FILE,
     NEAR_DUPLICATE,
@@ -34,6 +34,7 @@ from trisec.documents.near_duplicates import (
 from trisec.documents.pins import read_checksums, write_checksums
 from trisec.errors import Problem, TrisecError
 from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.steps import clean_one
 
 __all__ = ["add_files", "corpus_at", "read_checksums", "removal_lines", "write_checksums"]
 
@@ -96,20 +97,13 @@ def near_matches(doc: Document, seen: Existing) -> list[tuple[str, float]]:
     return [(name, sim) for sim, name in sims if sim >= NEAR_DUPLICATE]
 
 
-def clean_raw(raw: RawArticle, metadata_dir: Path, where: str | None = None) -> Document:
-    """Decode, clean and merge curated metadata exactly as the build's clean step does."""
-    curated = load_curated(metadata_dir, raw.doc_id, raw)
-    known = ((curated or {}).get("title") or {}).get("value")
-    return merge_metadata(clean(raw, decode(raw, where), known_title=known), curated)
-
-
 def scan_corpus(corpus: Corpus) -> Existing:
     """Every readable raw file already in the corpus (bad ones are the build's business)."""
     seen = Existing()
     for path in corpus.raw_paths():
         raw = read_raw(path)
         try:
-            seen.remember(clean_raw(raw, corpus.metadata_dir))
+            seen.remember(clean_one(raw, corpus.metadata_dir))
         except TrisecError:
             seen.by_name[raw.source_file] = raw.sha256
             seen.by_sha.setdefault(raw.sha256, raw.source_file)
@@ -131,7 +125,7 @@ def check_new(path: Path, seen: Existing, corpus: Corpus,
     if raw.source_file in seen.by_name:
         raise TrisecError(Problem(where, f"a different file named {raw.source_file} is "
                                   "already in raw/", "rename the new file"))
-    doc = clean_raw(raw, corpus.metadata_dir, where)  # decode errors carry the byte offset
+    doc = clean_one(raw, corpus.metadata_dir, where)  # decode errors carry the byte offset
     future = published_after(doc, corpus.metadata_dir, dt.date.today())
     if future:
         raise TrisecError(Problem(where, future.message, future.fix))
@@ -226,7 +220,7 @@ def add_files(paths: Iterable[Path], root: Path, *,
                             f"--allow-near-duplicate` ({sim:.0%} of word {SHINGLE}-grams "
                             f"shared with raw/{name})")
         # what the build will publish, now that the stub exists
-        published = clean_raw(read_raw(target), corpus.metadata_dir)
+        published = clean_one(read_raw(target), corpus.metadata_dir)
         seen.remember(published)
         report.added.append(Added(Path(path), published, target, meta, not had_metadata))
     return report
