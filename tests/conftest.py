@@ -26,11 +26,12 @@ from trisec.document import Document
 from trisec.documents.clean import INVISIBLE, clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.documents.pins import write_checksums
-from trisec.paths import GOLD_DIR, METADATA_DIR, RAW_CHECKSUMS, RAW_DIR
+from trisec.paths import ANNOTATIONS_DIR, METADATA_DIR, RAW_CHECKSUMS, RAW_DIR
 from trisec.pipeline.corpus import Corpus
 from trisec.release.build import BuildResult, default_corpus, write_release
 from trisec.schema import Schema, load_schema
 
+GOLD_DIR = ANNOTATIONS_DIR / "gold"
 FIXTURES_RAW = Path(__file__).parent / "fixtures" / "raw"
 # The five articles of the first release: tests that need exact numbers (documents per split,
 # gold items, tasks) build from copies of these. Raw files never change once pinned, so the

@@ -18,10 +18,11 @@ from trisec.document import doc_id_for
 from trisec.documents.metadata import load_curated
 from trisec.documents.pins import read_checksums
 from trisec.errors import TrisecError
-from trisec.paths import GOLD_DIR, RAW_CHECKSUMS
+from trisec.paths import ANNOTATIONS_DIR, RAW_CHECKSUMS
 from trisec.release.build import write_release
 from trisec.schema import Schema
 
+GOLD_DIR = ANNOTATIONS_DIR / "gold"
 PINS = read_checksums(RAW_CHECKSUMS)
 NAME = sorted(PINS)[0]
 DOC = doc_id_for(PINS[NAME])
