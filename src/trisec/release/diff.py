@@ -1,24 +1,34 @@
-"""What changed between two releases: documents, metadata and every span layer.
+"""What changed between two releases: documents, metadata, every span layer, every config's
+rows, and the schema users read (Arrow columns, HF features, label sets).
 
-`load_release` reads a release folder (the `documents` config holds every layer, so it is
-the one table compared); `diff_releases` is a pure function of two loaded releases;
-`release_folder` turns a git revision into a temporary copy of its dataset/ folder.
+`load_release` reads a release folder; `diff_releases` is a pure function of two loaded
+releases; `release_folder` turns a git revision into a temporary copy of its dataset/ folder.
 
-Spans are identified by their offsets in the document text: a mention by (start, end), an
-event by its trigger, an argument by (trigger, filler mention), an attribution by its
-content span. Same identity with another label is "relabelled"; with another attribute
-(realis, QID, cue, ...) it is "changed". Ids (M1, E3, ...) are ignored: renumbering is not
-a change.
+Span items are matched by a key that identifies them in the document text: a mention by
+(start, end), an event by its trigger, an argument by (trigger, filler mention), an
+attribution by (content, cue, source mention) - several attributions share a content span
+(one quote, two speakers). Same key with another label is "relabelled"; with another
+attribute (realis, QID, ...) it is "changed". Should two items of one document still share a
+key, the key is extended by label and attributes, so nothing is merged away. Ids (M1, E3,
+...) are ignored: renumbering is not a change.
+
+The schema is judged on what users load: each config's Arrow schema (columns and types) and
+Hugging Face features (stored in every Parquet file), and the label sets published as
+Croissant enumerations. A different schema fingerprint alone (an edited description) is not a
+schema change. Configs are discovered from data/<config>/, so a new config is compared like
+the others (rows added and removed, by content).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import subprocess
 import tarfile
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +37,23 @@ from typing import Any
 from trisec.errors import Problem, TrisecError
 from trisec.schema import load_schema
 
-LAYERS = load_schema().span_tables  # the flat gold-layer configs, from schema/dataset.yaml
-METADATA_FIELDS = ("split", "source_file", "sha256", "title", "dateline", "published",
-                   "outlet", "url", "language")
+_SCHEMA = load_schema()
+LAYERS = _SCHEMA.span_tables  # the flat gold-layer configs, from schema/dataset.yaml
+# per-document fields compared one by one: every scalar or struct column of `documents` but
+# the id and the text (lists - removals, offset map, gold layers - are compared apart)
+METADATA_FIELDS = tuple(c.name for c in _SCHEMA.configs["documents"].columns
+                        if c.name not in ("doc_id", "text")
+                        and not (isinstance(c.type, dict) and "list" in c.type))
 BUMPS = ("none", "patch", "minor", "major")
+
+
+@dataclass
+class ConfigData:
+    """One config of a release as users load it."""
+
+    arrow: dict[str, str] = field(default_factory=dict)  # column -> Arrow type
+    features: dict[str, Any] = field(default_factory=dict)  # column -> HF feature (JSON)
+    rows: Counter[str] = field(default_factory=Counter)  # row content digest -> count
 
 
 @dataclass
@@ -40,10 +63,49 @@ class Release:
     schema_sha256: str | None
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256 (manifest)
+    configs: dict[str, ConfigData] = field(default_factory=dict)
+    label_sets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # croissant
+
+
+def _row_digest(row: dict[str, Any]) -> str:
+    blob = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def load_config(folder: Path) -> ConfigData:
+    """Arrow columns, HF features and row digests of data/<config>/*.parquet."""
+    import pyarrow.parquet as pq
+
+    out = ConfigData()
+    for f in sorted(folder.glob("*.parquet")):
+        table = pq.read_table(f)
+        if not out.arrow:
+            out.arrow = {x.name: str(x.type) for x in table.schema}
+            hf = (table.schema.metadata or {}).get(b"huggingface")
+            out.features = json.loads(hf).get("info", {}).get("features", {}) if hf else {}
+        out.rows.update(_row_digest(r) for r in table.to_pylist())
+    return out
+
+
+def load_label_sets(folder: Path) -> dict[str, list[dict[str, Any]]]:
+    """The enumeration record sets of croissant.json: label set -> rows (name, definition,
+    ...), in order. {} for a release without croissant.json."""
+    path = folder / "croissant.json"
+    if not path.is_file():
+        return {}
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    out = {}
+    for rs in meta.get("recordSet", []):
+        if rs.get("dataType") != "sc:Enumeration":
+            continue  # the splits present are compared through the documents
+        prefix = f"{rs['@id']}/"
+        out[rs["@id"]] = [{k.removeprefix(prefix): v for k, v in row.items()}
+                          for row in rs.get("data", [])]
+    return out
 
 
 def load_release(folder: Path, label: str | None = None) -> Release:
-    """Read the documents config (all splits) and the manifest of a release folder."""
+    """Read every config (all splits), the manifest and the label sets of a release folder."""
     import pyarrow.parquet as pq
 
     files = sorted((folder / "data" / "documents").glob("*.parquet"))
@@ -67,6 +129,9 @@ def load_release(folder: Path, label: str | None = None) -> Release:
         schema_sha256=manifest.get("schema_sha256") or meta.get("schema_sha256"),
         docs=docs,
         files={f["path"]: f["sha256"] for f in manifest.get("files", [])},
+        configs={d.name: load_config(d) for d in sorted((folder / "data").iterdir())
+                 if d.is_dir() and any(d.glob("*.parquet"))},
+        label_sets=load_label_sets(folder),
     )
 
 
@@ -75,39 +140,63 @@ def _where(s: dict[str, Any] | None) -> tuple[int, int] | None:
     return None if not s else (int(s["start"]), int(s["end"]))
 
 
+def _unique(pairs: list[tuple[tuple[Any, ...], dict[str, Any]]],
+            ) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Keyed items; keys shared by several items of one document are extended by label and
+    attributes (then by position), so no item is merged away."""
+    seen = Counter(k for k, _ in pairs)
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for key, v in pairs:
+        if seen[key] > 1:
+            key = (*key, v["label"], json.dumps(v["attrs"], sort_keys=True, default=str))
+            n = 0
+            while (*key, n) in out:
+                n += 1
+            key = (*key, n)
+        out[key] = v
+    return out
+
+
 def layer_items(doc: dict[str, Any], layer: str) -> dict[tuple[Any, ...], dict[str, Any]]:
     """{identity: {text, label, attrs}} of one layer of one document row."""
     mentions = {m["id"]: m for m in doc.get("mentions") or []}
     qids = {e["id"]: e.get("qid") for e in doc.get("entities") or []}
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    pairs: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     if layer == "mentions":
         for m in mentions.values():
-            out[(m["start"], m["end"])] = {
+            pairs.append(((m["start"], m["end"]), {
                 "text": m["text"], "label": m["label"],
                 "attrs": {"mention_type": m.get("mention_type"), "gpe_role": m.get("gpe_role"),
                           "timex_value": m.get("timex_value"),
-                          "qid": qids.get(m.get("entity"))}}
+                          "qid": qids.get(m.get("entity"))}}))
     elif layer == "events":
         for e in doc.get("events") or []:
-            out[_where(e["trigger"])] = {"text": e["trigger"]["text"], "label": e["type"],
-                                         "attrs": {"realis": e.get("realis"),
-                                                   "mode": e.get("mode")}}
+            pairs.append((_where(e["trigger"]), {  # type: ignore[arg-type]
+                "text": e["trigger"]["text"], "label": e["type"],
+                "attrs": {"realis": e.get("realis"), "mode": e.get("mode")}}))
     elif layer == "arguments":
         for e in doc.get("events") or []:
             for a in e.get("arguments") or []:
                 m = mentions.get(a["mention"])
                 if m is None:
                     continue
-                out[(*_where(e["trigger"]), m["start"], m["end"])] = {  # type: ignore[misc]
+                pairs.append(((*_where(e["trigger"]), m["start"], m["end"]), {  # type: ignore[misc]
                     "text": f"{e['trigger']['text']} -> {m['text']}", "label": a["role"],
-                    "attrs": {"event_type": e["type"]}}
+                    "attrs": {"event_type": e["type"]}}))
     elif layer == "attributions":
         for q in doc.get("attributions") or []:
             src = mentions.get(q.get("source") or "")
-            out[_where(q["content"])] = {
-                "text": q["content"]["text"], "label": q["kind"],
-                "attrs": {"cue": _where(q.get("cue")), "source": _where(src)}}
-    return out
+            cue, source = _where(q.get("cue")), _where(src)
+            text = q["content"]["text"]
+            if q.get("cue"):
+                text += f" | cue {q['cue']['text']!r}"
+            if src:
+                text += f" | source {src['text']!r}"
+            # (content, cue, source): one content span may carry several attributions
+            pairs.append(((*_where(q["content"]), *(cue or (None, None)),  # type: ignore[misc]
+                           *(source or (None, None))),
+                          {"text": text, "label": q["kind"], "attrs": {}}))
+    return _unique(pairs)
 
 
 def diff_layer(doc_id: str, old: dict[str, Any] | None, new: dict[str, Any] | None,
@@ -120,11 +209,14 @@ def diff_layer(doc_id: str, old: dict[str, Any] | None, new: dict[str, Any] | No
     def item(key: tuple[Any, ...], v: dict[str, Any]) -> dict[str, Any]:
         return {"doc_id": doc_id, "span": list(key), "text": v["text"], "label": v["label"]}
 
-    for key in sorted(b.keys() - a.keys()):
+    def order(key: tuple[Any, ...]) -> tuple[Any, ...]:  # keys may hold None (no cue)
+        return tuple((x is None, x if isinstance(x, int) else str(x)) for x in key)
+
+    for key in sorted(b.keys() - a.keys(), key=order):
         out["added"].append(item(key, b[key]))
-    for key in sorted(a.keys() - b.keys()):
+    for key in sorted(a.keys() - b.keys(), key=order):
         out["removed"].append(item(key, a[key]))
-    for key in sorted(a.keys() & b.keys()):
+    for key in sorted(a.keys() & b.keys(), key=order):
         x, y = a[key], b[key]
         if x["label"] != y["label"]:
             out["relabelled"].append({**item(key, y), "old": x["label"], "new": y["label"]})
@@ -141,14 +233,73 @@ def _doc_brief(d: dict[str, Any]) -> dict[str, Any]:
             "title": (d.get("title") or {}).get("value")}
 
 
+def diff_schema(old: Release, new: Release) -> dict[str, Any]:
+    """Configs added or removed; per shared config, columns added, removed or retyped (Arrow)
+    and columns whose HF feature changed; label sets whose names changed (order included:
+    ClassLabel integers follow it) and label definitions reworded."""
+    shared = sorted(old.configs.keys() & new.configs.keys())
+    columns: dict[str, dict[str, Any]] = {}
+    for c in shared:
+        a, b = old.configs[c], new.configs[c]
+        change = {
+            "added": [k for k in b.arrow if k not in a.arrow],
+            "removed": [k for k in a.arrow if k not in b.arrow],
+            "retyped": [{"column": k, "old": a.arrow[k], "new": b.arrow[k]}
+                        for k in a.arrow if k in b.arrow and a.arrow[k] != b.arrow[k]],
+            "features_changed": [k for k in a.features if k in b.features
+                                 and a.features[k] != b.features[k]
+                                 and a.arrow.get(k) == b.arrow.get(k)],
+        }
+        if any(change.values()):
+            columns[c] = change
+    labels: dict[str, dict[str, Any]] = {}
+    reworded: dict[str, list[str]] = {}
+    if old.label_sets and new.label_sets:  # a release without croissant.json says nothing
+        for name in sorted(old.label_sets.keys() | new.label_sets.keys()):
+            a_rows, b_rows = old.label_sets.get(name, []), new.label_sets.get(name, [])
+            a_names = [r.get("name") for r in a_rows]
+            b_names = [r.get("name") for r in b_rows]
+            if a_names != b_names:
+                labels[name] = {
+                    "added": [n for n in b_names if n not in a_names],
+                    "removed": [n for n in a_names if n not in b_names],
+                    "reordered": [n for n in a_names if n in b_names]
+                    != [n for n in b_names if n in a_names]}
+            a_by, b_by = ({str(r.get("name")): r for r in rows} for rows in (a_rows, b_rows))
+            words = [n for n in a_by.keys() & b_by.keys()
+                     if a_by[n].get("definition") != b_by[n].get("definition")]
+            if words:
+                reworded[name] = sorted(words)
+    out = {"configs_added": sorted(new.configs.keys() - old.configs.keys()),
+           "configs_removed": sorted(old.configs.keys() - new.configs.keys()),
+           "columns": columns, "label_sets": labels, "definitions_reworded": reworded}
+    # breaking for code reading the old release: what it loads is gone or different
+    out["changed"] = bool(out["configs_removed"] or columns or labels)
+    return out
+
+
+def diff_config_rows(old: Release, new: Release) -> dict[str, dict[str, int]]:
+    """Rows per config, and how many were added or removed (matched by content)."""
+    out = {}
+    for c in sorted(old.configs.keys() | new.configs.keys()):
+        a = old.configs[c].rows if c in old.configs else Counter()
+        b = new.configs[c].rows if c in new.configs else Counter()
+        out[c] = {"old": sum(a.values()), "new": sum(b.values()),
+                  "added": sum((b - a).values()), "removed": sum((a - b).values())}
+    return out
+
+
 def suggested_bump(d: dict[str, Any]) -> str:
     """The smallest semver bump docs/VERSIONING.md asks for, given the changes."""
-    if d["metadata"]["schema_changed"] or d["documents"]["removed"]:
+    moved = [x for x in d["documents"]["changed"] if "split" in x["fields"]]
+    if d["schema"]["changed"] or d["documents"]["removed"] or moved:
         return "major"
     newly_filled = [layer for layer, s in d["layer_sizes"].items() if s[0] == 0 and s[1] > 0]
-    if d["documents"]["added"] or newly_filled:
+    if d["documents"]["added"] or newly_filled or d["schema"]["configs_added"]:
         return "minor"
-    if d["documents"]["changed"] or any(any(v.values()) for v in d["layers"].values()):
+    rows_changed = any(r["added"] or r["removed"] for r in d["configs"].values())
+    if d["documents"]["changed"] or rows_changed or \
+            any(any(v.values()) for v in d["layers"].values()):
         return "patch"
     return "none"
 
@@ -188,18 +339,23 @@ def diff_releases(old: Release, new: Release) -> dict[str, Any]:
                                  "text_length": [len(a["text"]), len(b["text"])],
                                  "removals": removals})
     files_old, files_new = old.files, new.files
+    schema = diff_schema(old, new)
     result: dict[str, Any] = {
         "old": {"ref": old.label, "version": old.version, "documents": len(old.docs)},
         "new": {"ref": new.label, "version": new.version, "documents": len(new.docs)},
         "metadata": {
             "version_changed": old.version != new.version,
-            "schema_changed": (old.schema_sha256 != new.schema_sha256
-                               and None not in (old.schema_sha256, new.schema_sha256)),
+            "schema_changed": schema["changed"],
+            "schema_fingerprint_changed": (old.schema_sha256 != new.schema_sha256
+                                           and None not in (old.schema_sha256,
+                                                            new.schema_sha256)),
             "files_added": sorted(files_new.keys() - files_old.keys()),
             "files_removed": sorted(files_old.keys() - files_new.keys()),
             "files_changed": sorted(k for k in files_old.keys() & files_new.keys()
                                     if files_old[k] != files_new[k]),
         },
+        "schema": schema,
+        "configs": diff_config_rows(old, new),
         "documents": {"added": [_doc_brief(new.docs[d]) for d in added],
                       "removed": [_doc_brief(old.docs[d]) for d in removed],
                       "changed": changed_docs},
@@ -209,6 +365,7 @@ def diff_releases(old: Release, new: Release) -> dict[str, Any]:
     }
     result["suggested_bump"] = suggested_bump(result)
     result["actual_bump"] = actual_bump(old.version, new.version)
+    result["nothing_to_release"] = result["suggested_bump"] == "none"
     return result
 
 
