@@ -124,9 +124,10 @@ def print_report(d: dict[str, Any], limit: int) -> None:
     bump, actual = d["suggested_bump"], d["actual_bump"]
     if d["nothing_to_release"]:
         files = sum(len(meta[k]) for k in ("files_added", "files_removed", "files_changed"))
+        bytes_only = (f" ({files} file(s) differ in bytes only: card, schema fingerprint or "
+                      "other metadata)") if files else ""
         console.print("[bold]nothing to release[/]: the data users load is the same"
-                      + (f" ({files} file(s) differ in bytes only: card, schema fingerprint or other metadata)"
-                         if files else ""))
+                      + bytes_only)
         return
     note = ""
     if actual is not None and BUMP_RANK[actual] < BUMP_RANK[bump]:
