@@ -81,5 +81,5 @@ def test_refuses_a_release_of_another_version(root: Path, schema: Schema) -> Non
     with pytest.raises(TrisecError, match="release is version 0.0.1"):
         write_release_archive(root / "dataset", root, root / "dist", schema.version)
     assert not (root / "dist").exists()
-    with pytest.raises(TrisecError, match="not a release folder"):
+    with pytest.raises(TrisecError, match="not a release"):
         write_release_archive(root, root, root / "dist", schema.version)

@@ -23,6 +23,8 @@ from trisec.release import pipeline
 from trisec.release.build import build, write_release
 from trisec.release.pipeline import Corpus, Stats, published_documents
 from trisec.release.writer import read_manifest
+from trisec.schema import load_schema
+from trisec.validation.mutations import refresh_manifest
 
 DOC_004 = "tsn-8d916232446cf2d2"  # 004_fd7d536830c83d2c.txt (Austin-Hamada meeting)
 
@@ -205,12 +207,20 @@ def test_cli_build_is_byte_identical_and_check_detects_staleness(tmp_path, relea
     with (target / "README.md").open("a", encoding="utf-8") as fh:
         fh.write("\nedited by hand\n")
     (target / "notes.txt").write_text("stray\n")
+    # edited behind the manifest's back: a damaged release, every damage located
+    damaged = runner.invoke(main, ["build", "--check", "--out", str(target)])
+    assert damaged.exit_code == 1 and "Traceback" not in damaged.output
+    rel = docs[0].relative_to(target).as_posix()
+    assert f"error: {target / rel}: missing (listed in manifest.json)" in damaged.output
+    assert f"error: {target}/README.md: longer:" in damaged.output
+    assert f"error: {target}/notes.txt: not part of the release" in damaged.output
+    # a consistent release (manifest re-signed) that a fresh build would not give: stale
+    refresh_manifest(target, load_schema())
     stale = runner.invoke(main, ["build", "--check", "--out", str(target)])
     assert stale.exit_code == 1
-    assert "is stale" in stale.output and "3 file(s) differ" in stale.output
-    rel = docs[0].relative_to(target).as_posix()
+    assert "is stale" in stale.output and "4 file(s) differ" in stale.output
     assert f"missing from {target}: {rel}" in stale.output
-    assert "differs: README.md" in stale.output
+    assert "differs: README.md" in stale.output and "differs: manifest.json" in stale.output
     assert "not in a fresh build: notes.txt" in stale.output
 
 

@@ -222,6 +222,14 @@ def _copy(release: Path, tmp: Path) -> Path:
     return out
 
 
+def _resign(release: Path) -> None:
+    """Re-list the edited files' checksums in manifest.json (the opener checks them)."""
+    from trisec.schema import load_schema
+    from trisec.validation.mutations import refresh_manifest
+
+    refresh_manifest(release, load_schema())
+
+
 def test_a_new_schema_fingerprint_alone_is_not_a_schema_change(releases: dict[str, Path],
                                                                tmp_path: Path) -> None:
     new = _copy(releases["r2"], tmp_path)
@@ -242,6 +250,7 @@ def test_a_retyped_column_is_a_major_change(releases: dict[str, Path], tmp_path:
         table = pq.read_table(f)
         i = table.schema.get_field_index("start")
         pq.write_table(table.set_column(i, "start", table.column(i).cast(pa.int64())), f)
+    _resign(new)
     d = diff_releases(load_release(releases["r2"]), load_release(new))
     assert d["schema"]["changed"] and d["suggested_bump"] == "major"
     assert d["schema"]["columns"]["mentions"]["retyped"] == [
@@ -254,6 +263,7 @@ def test_a_label_added_is_a_major_change(releases: dict[str, Path], tmp_path: Pa
     labels = next(rs for rs in meta["recordSet"] if rs["@id"] == "entity_labels")
     labels["data"].append({"entity_labels/name": "WEAPON", "entity_labels/definition": "x"})
     (new / "croissant.json").write_text(json.dumps(meta), encoding="utf-8")
+    _resign(new)
     d = diff_releases(load_release(releases["r2"]), load_release(new))
     assert d["schema"]["label_sets"] == {"entity_labels": {"added": ["WEAPON"], "removed": [],
                                                            "reordered": False}}
@@ -266,6 +276,7 @@ def test_a_new_config_is_compared_like_the_others(releases: dict[str, Path],
     are counted; adding it is a minor change, changing its rows a patch."""
     new = _copy(releases["r2"], tmp_path)
     shutil.copytree(new / "data" / "mentions", new / "data" / "novel")
+    _resign(new)
     d = diff_releases(load_release(releases["r2"]), load_release(new))
     assert d["schema"]["configs_added"] == ["novel"] and not d["schema"]["changed"]
     assert d["configs"]["novel"]["old"] == 0 and \
@@ -277,6 +288,7 @@ def test_a_new_config_is_compared_like_the_others(releases: dict[str, Path],
     f = next((newer / "data" / "novel").glob("*.parquet"))
     table = pq.read_table(f)
     pq.write_table(table.slice(1), f)  # one row fewer
+    _resign(newer)
     d = diff_releases(load_release(new), load_release(newer))
     assert d["configs"]["novel"]["removed"] == 1 and d["suggested_bump"] == "patch"
 

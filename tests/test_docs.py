@@ -292,7 +292,7 @@ def test_docs_command_check_and_write(gold_release: Path, tmp_path: Path) -> Non
         assert f"`{doc_id}`" in body
     missing = runner.invoke(main, ["docs", "--release", str(tmp_path / "none"),
                                    "--file", str(sheet)])
-    assert missing.exit_code == 1 and "no release here" in missing.output
+    assert missing.exit_code == 1 and "no such folder" in missing.output
 
 
 # -- versions and licences --------------------------------------------------------------------

@@ -264,7 +264,7 @@ def test_cli_json_and_clean_errors(gold_release: Path, tmp_path: Path) -> None:
     assert "Traceback" not in res.output
     res = CliRunner().invoke(main, ["evaluate", "-p", str(good), "--release",
                                     str(tmp_path / "nowhere")])
-    assert res.exit_code == 1 and "not a TRISEC release" in res.output
+    assert res.exit_code == 1 and "no such folder (expected a release)" in res.output
     res = CliRunner().invoke(main, ["evaluate", "-p", str(good), "--release",
                                     str(gold_release), "--split", "validation"])
     assert res.exit_code == 1 and "no 'validation' documents" in res.output

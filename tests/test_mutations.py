@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from trisec.paths import VALIDATION_DIR
-from trisec.validation.mutations import MUTATIONS, Mutation, check_mutation, good_release
+from trisec.validation.mutations import (
+    MUTATIONS,
+    OPENER,
+    Mutation,
+    check_mutation,
+    good_release,
+)
 from trisec.validation.suites import copy_project, suite_specs
 
 GOLD_FIXTURE = Path(__file__).parent / "fixtures" / "gold"
@@ -34,6 +40,12 @@ def test_mutation_is_caught_naming_document_and_row(mutation: Mutation, good, pr
                                                     tmp_path):
     outcome = check_mutation(good, tmp_path, mutation, schema, project, suites=[])
     assert outcome.caught, outcome.message
+    for name in outcome.target.names:
+        assert name in outcome.message
+    if outcome.target.suite == OPENER:  # file-level damage: refused before any suite runs
+        assert outcome.message.startswith(f"{OPENER}/")
+        assert outcome.target.expectation in outcome.message
+        return
     # the expectation that caught it is a real one of the target suite, and it names the row
     spec = next(s for s in suite_specs(schema) if s.name == outcome.target.suite)
     assert any(e.label.startswith(outcome.target.expectation) for e in spec.expectations)
@@ -48,6 +60,10 @@ def test_catalogue_covers_the_issue_list():
             "tags_tokens_length", "bio_i_after_o", "boilerplate_back", "date_without_evidence",
             "argument_to_missing_mention", "role_not_allowed", "bad_qid",
             "sentences_do_not_tile", "parquet_version_mismatch", "flat_row_missing"} <= names
+    # file-level damage (issue #18): every kind has its case
+    assert {"byte_flipped_parquet", "truncated_parquet", "empty_parquet", "missing_parquet",
+            "not_parquet", "not_parquet_signed", "extra_unknown_file", "card_yaml_broken",
+            "manifest_missing", "manifest_edited", "manifest_not_json"} <= names
     assert len(names) == len(MUTATIONS)
 
 

@@ -33,6 +33,7 @@ from trisec.release.publish import (
 )
 from trisec.release.writer import read_manifest, sha256_file
 from trisec.schema import Schema, load_schema
+from trisec.validation.mutations import refresh_manifest
 
 CHANGELOG = """# Changelog
 
@@ -161,10 +162,14 @@ def test_refuses_a_dirty_working_tree(root: Path) -> None:
 def test_refuses_a_stale_release(root: Path) -> None:
     card = root / "dataset" / "README.md"
     card.write_text(card.read_text(encoding="utf-8") + "\nhand edit\n", encoding="utf-8")
+    # edited behind the manifest's back: damaged, named before any check runs
+    with pytest.raises(TrisecError, match="README.md: longer"):
+        run_checks(root, validator=None)
+    refresh_manifest(root / "dataset", load_schema(root / "schema"))  # consistent but stale
     git(root, "commit", "-qam", "edit the card by hand")
     problems = refused(run_checks(root, validator=None))
     assert [p.message for p in problems["release is fresh (same bytes as a rebuild)"]] == [
-        "stale: differs: README.md"]
+        "stale: differs: README.md", "stale: differs: manifest.json"]
 
 
 def test_refuses_an_invalid_release_or_a_missing_gate(root: Path) -> None:

@@ -133,7 +133,8 @@ def test_a_span_crossing_paragraphs_is_drawn_in_each(schema: Schema) -> None:
 def test_pages_show_every_gold_span_and_the_index_lists_metadata(site: Path,
                                                                 release: Path) -> None:
     assert sorted(p.name for p in site.iterdir()) == sorted(
-        ["index.html", *(f"{doc_id}.html" for doc_id in published_ids(release))])
+        [".trisec-output", "index.html",
+         *(f"{doc_id}.html" for doc_id in published_ids(release))])
     for path in GOLD_FIXTURES.glob("*.json"):
         ann = read_annotation(path)
         page = visible((site / f"{ann['doc_id']}.html").read_text(encoding="utf-8"))

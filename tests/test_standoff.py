@@ -203,9 +203,9 @@ def test_outputs_never_replace_a_foreign_folder(built: dict[str, Path], tmp_path
     mine = tmp_path / "notes"
     mine.mkdir()
     (mine / "todo.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(TrisecError, match="would be replaced"):
+    with pytest.raises(TrisecError, match="refusing to replace"):
         rehydrate(built["standoff"], RAW_DIR, mine, load_schema())
-    with pytest.raises(TrisecError, match="would be replaced"):  # a full release is not ours
+    with pytest.raises(TrisecError, match="refusing to replace"):  # a full release is not ours
         make_standoff(built["release"], Corpus(RAW_DIR, METADATA_DIR, built["base"] / "gold"),
                       built["release"], load_schema())
     assert (mine / "todo.txt").read_text(encoding="utf-8") == "keep me"

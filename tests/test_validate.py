@@ -335,7 +335,7 @@ def test_build_publishes_nothing_when_the_gate_fails(tmp_path, tmp_corpus, proje
     """The gate as the build runs it: a staged release the suites reject is never swapped in."""
     from trisec.release.build import build, default_validator
     from trisec.validation.gate import validate_release
-    from trisec.validation.mutations import MUTATIONS
+    from trisec.validation.mutations import MUTATIONS, refresh_manifest
 
     assert default_validator() is validate_release
     shutil.copytree(GOLD_FIXTURE, tmp_corpus.gold_dir, dirs_exist_ok=True)
@@ -344,6 +344,7 @@ def test_build_publishes_nothing_when_the_gate_fails(tmp_path, tmp_corpus, proje
 
     def buggy_stage_then_gate(staged: Path) -> None:
         boilerplate.apply(staged, schema)  # what a cleaning regression would publish
+        refresh_manifest(staged, schema)  # ...with a manifest that matches its files
         validate_release(staged, project)
 
     with pytest.raises(TrisecError) as err:

@@ -148,13 +148,18 @@ def doc_to_annotation(doc: Any) -> dict[str, Any]:
 
 
 def write_docbins(out: Path, docs: Iterable[tuple[str, Any]]) -> dict[str, int]:
-    """(split, Doc) pairs -> out/<split>.spacy; returns documents per split."""
+    """(split, Doc) pairs -> out/<split>.spacy; returns documents per split. `out` is replaced
+    as a whole, and only if it is new, empty or an earlier export."""
     from spacy.tokens import DocBin
+
+    from trisec.release.replace import staging_dir, swap_in, write_marker
 
     bins: dict[str, Any] = {}
     for split, doc in docs:
         bins.setdefault(split, DocBin(store_user_data=True)).add(doc)
-    out.mkdir(parents=True, exist_ok=True)
-    for split, db in bins.items():
-        db.to_disk(out / f"{split}.spacy")
+    with staging_dir(out, "spacy export") as tmp:
+        for split, db in bins.items():
+            db.to_disk(tmp / f"{split}.spacy")
+        write_marker(tmp, "spacy export")
+        swap_in(tmp, out)
     return {split: len(db) for split, db in bins.items()}

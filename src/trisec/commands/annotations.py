@@ -134,10 +134,11 @@ def stats_cmd(release: Path | None) -> None:
     from rich.table import Table
 
     from trisec.paths import DATASET_DIR
+    from trisec.release.opener import open_release
     from trisec.release.stats import layer_counts
     from trisec.schema import load_schema
 
-    counts = layer_counts(release or DATASET_DIR, load_schema())
+    counts = layer_counts(open_release(release or DATASET_DIR).path, load_schema())
     console = Console()
     for layer, rows in counts.items():
         table = Table(title=layer)

@@ -13,7 +13,8 @@ import click
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Release folder (default: dataset/).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display or stats table.")
-@click.option("--no-validate", is_flag=True, help="Skip the validation gate (never for releases).")
+@click.option("--no-validate", is_flag=True,
+              help="Skip the validation gate on purpose (never for releases); says so.")
 def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> None:
     """Build the release from corpus/ (validated, atomic, reproducible)."""
     from rich.console import Console
@@ -36,7 +37,10 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
             raise SystemExit(1)
         console.print(f"{target} is up to date.")
         return
+    # the gate is loaded before any work: a gate that cannot load stops the build here
     validator = None if no_validate else b.default_validator()
+    if no_validate:
+        console.print("[yellow]--no-validate: this build skips the validation gate[/]")
     with Progress(console=console, disable=quiet, transient=True) as progress:
         task = progress.add_task("building", total=len(b.default_corpus().raw_paths()))
 
@@ -45,7 +49,8 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
                 yield item
                 progress.advance(task)
 
-        result = b.build(target, validator=validator, progress=track)
+        result = b.build(target, validator=validator, progress=track,
+                         say=lambda m: click.echo(f"note: {m}", err=True))  # even with -q
     if quiet:
         return
     table = Table(title="build stats (per step; seconds exclude the steps it pulls from)")
@@ -56,6 +61,5 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
     console.print(table)
     for d in result.duplicates:
         console.print(f"duplicate: {d.source_file} is a copy of {d.duplicate_of} (not published)")
-    why = "--no-validate" if no_validate else "validation gate unavailable"
-    gate = "validated" if validator else f"[yellow]NOT validated ({why})[/]"
+    gate = "validated" if validator else "[yellow]NOT validated (--no-validate)[/]"
     console.print(f"published {target} ({gate})")

@@ -30,15 +30,15 @@ def labelstudio_cmd(out: Path, config_out: Path | None, source: str, root: Path 
     generated from schema/labels.yaml, for DOC_IDS (default: every published document)."""
     from trisec.annotation.gold import read_annotation, verify
     from trisec.annotation.labelstudio import labeling_config, to_task
-    from trisec.documents.add import corpus_at
     from trisec.errors import Problem, TrisecError
     from trisec.paths import CORPUS_DIR
+    from trisec.release.opener import open_corpus
     from trisec.release.pipeline import published_documents
     from trisec.schema import load_schema
 
     root = root or CORPUS_DIR
     schema = load_schema()
-    docs = {d.doc_id: d for d in published_documents(corpus_at(root))}
+    docs = {d.doc_id: d for d in published_documents(open_corpus(root))}
     unknown = [d for d in doc_ids if d not in docs]
     if unknown:
         raise TrisecError([Problem(d, "not a published document", "see `trisec ingest`")
@@ -80,12 +80,14 @@ def spacy_cmd(out: Path, root: Path | None) -> None:
     mentions; doc.spans groups for mentions, triggers and attribution content/cues)."""
     from trisec.annotation.gold import load_gold
     from trisec.annotation.spacy_export import make_doc, write_docbins
-    from trisec.documents.add import corpus_at
     from trisec.paths import CORPUS_DIR
+    from trisec.release.opener import open_corpus
     from trisec.release.pipeline import published_documents
+    from trisec.release.replace import check_replaceable
     from trisec.schema import load_schema, split_of
 
-    corpus = corpus_at(root or CORPUS_DIR)
+    corpus = open_corpus(root or CORPUS_DIR)
+    check_replaceable(out, "spacy export")  # before any work; checked again under the lock
     schema = load_schema()
     pairs, skipped = [], 0
     for doc in published_documents(corpus):

@@ -28,13 +28,13 @@ def labelstudio_cmd(export: Path, out: Path | None, pass_name: str, root: Path |
     the published text and schema/labels.yaml; on any problem nothing is written."""
     from trisec.annotation.gold import read_annotation, write_annotation
     from trisec.annotation.labelstudio import import_export
-    from trisec.documents.add import corpus_at
     from trisec.errors import Problem, TrisecError
     from trisec.paths import CORPUS_DIR
+    from trisec.release.opener import open_corpus
     from trisec.release.pipeline import published_documents
     from trisec.schema import load_schema
 
-    corpus = corpus_at(root or CORPUS_DIR)
+    corpus = open_corpus(root or CORPUS_DIR)
     out = out or corpus.gold_dir
     try:
         tasks = json.loads(export.read_text(encoding="utf-8"))

@@ -18,9 +18,9 @@ def command(doc_ids: tuple[str, ...], all_docs: bool, baseline: str, root: Path 
     """Write corpus/annotations/silver/<doc_id>.json ("pass": "silver") from a baseline's
     predictions, for curation in Label Studio. Never touches gold."""
     from trisec.annotation.preannotate import annotator_name, load_baseline, preannotate, silver_dir
-    from trisec.documents.add import corpus_at
     from trisec.errors import Problem, TrisecError
     from trisec.paths import CORPUS_DIR
+    from trisec.release.opener import open_corpus
     from trisec.release.pipeline import published_documents
     from trisec.schema import load_schema
 
@@ -28,7 +28,7 @@ def command(doc_ids: tuple[str, ...], all_docs: bool, baseline: str, root: Path 
         raise TrisecError(Problem("preannotate", "no documents given",
                                   "pass DOC_IDs (see `trisec ingest corpus/raw/*.txt`) or --all"))
     root = root or CORPUS_DIR
-    corpus = corpus_at(root)
+    corpus = open_corpus(root)
     docs = {d.doc_id: d.text for d in published_documents(corpus)}
     unknown = [d for d in doc_ids if d not in docs]
     if unknown:

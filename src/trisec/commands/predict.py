@@ -25,8 +25,9 @@ def command(baseline: str, split: str, release: Path | None, out: Path | None) -
     from trisec.errors import Problem, TrisecError
     from trisec.evaluate.gold import read_rows
     from trisec.paths import DATASET_DIR
+    from trisec.release.opener import open_release
 
-    rows = read_rows(release or DATASET_DIR, None if split == "all" else split)
+    rows = read_rows(open_release(release or DATASET_DIR).path, None if split == "all" else split)
     if not rows:
         raise TrisecError(Problem(str(release or DATASET_DIR), f"no {split!r} documents",
                                   "pass --split with a split the release has"))

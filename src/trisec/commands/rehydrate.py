@@ -8,7 +8,7 @@ import click
 
 
 @click.command("rehydrate")
-@click.argument("standoff_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.argument("standoff_dir", type=click.Path(path_type=Path))
 @click.option("--raw", "raw_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               required=True, help="Folder with your own copies of the raw pages.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,

@@ -217,14 +217,10 @@ def check_pins(corpus: Corpus, sums: dict[str, str], seen: Existing, where: Path
 def add_files(paths: Iterable[Path], root: Path, *,
               allow_near_duplicate: bool = False) -> AddReport:
     """Add each acceptable file (in the order given); refused files leave no trace."""
-    corpus = corpus_at(root)
-    if not corpus.raw_dir.is_dir():
-        raise TrisecError(Problem(str(root), "not a corpus folder (no raw/)",
-                                  "point --corpus at the folder holding raw/ and metadata/"))
+    from trisec.release.opener import open_corpus
+
+    corpus = open_corpus(root, allow_empty=True)
     sums_path = checksums_path(root)
-    if not sums_path.is_file():
-        raise TrisecError(Problem(str(sums_path), "missing", "restore it from git, or "
-                                  "write it with: cd raw && sha256sum *.txt > ../raw.sha256"))
     seen = scan_corpus(corpus)
     sums = read_checksums(sums_path)
     check_pins(corpus, sums, seen, sums_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -10,6 +11,14 @@ from trisec.errors import Problem, TrisecError
 
 
 def read_raw(path: Path) -> RawArticle:
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError as exc:  # LC_ALL=C (no UTF-8 mode): the name holds surrogates
+        shown = os.fsencode(path).decode("utf-8", "replace")
+        raise TrisecError(Problem(shown, "file name cannot be read in this locale "
+                                  f"({os.environ.get('LC_ALL') or os.environ.get('LANG')}): "
+                                  "it is not ASCII and the locale is not UTF-8",
+                                  "run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8")) from exc
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -70,8 +70,10 @@ def evaluate_file(predictions: Path, release: Path, split: str = "test",
     """Check `predictions` against the release's `split` (`all`: every document) and score
     it. `folds`: pooled cross-validation predictions over every document, each line naming
     the model that predicted it and none predicted by a model trained on it."""
+    from trisec.release.opener import open_release
+
     schema = schema or load_schema()
-    gold = read_gold(release, ALL if folds else split)
+    gold = read_gold(open_release(release).path, ALL if folds else split)
     ent_map, ev_map = maps_for(schema, label_map)
     loaded = load_predictions(predictions, gold, ent_map, ev_map, set(schema.all_roles))
     if folds:

@@ -31,6 +31,8 @@ def read_rows(release: Path, split: str | None = None) -> list[dict[str, Any]]:
     """Rows of the `documents` config (all splits, or one), in file order."""
     import pyarrow.parquet as pq
 
+    # no opener here: the build's leaderboard reads its own staged folder, which has no
+    # manifest yet; commands open the release (trisec.release.opener) before calling this
     folder = Path(release) / "data" / "documents"
     if not folder.is_dir():
         raise TrisecError(Problem(str(release), "not a TRISEC release (no data/documents/)",

@@ -29,9 +29,9 @@ MTIME = 0  # 1970-01-01: a constant, so the archive does not depend on when it w
 def distribution_files(release_dir: Path, root: Path) -> list[tuple[str, Path]]:
     """(path in the distribution, local file), sorted: every file of the release folder plus
     the top-level documents the release links to (DATASHEET.md, CHANGELOG.md, LICENSE.md)."""
-    if not (release_dir / MANIFEST).is_file():
-        raise TrisecError(Problem(str(release_dir), "not a release folder (no manifest.json)",
-                                  "run `trisec build` first"))
+    from trisec.release.opener import open_release
+
+    open_release(release_dir)
     files = {p.relative_to(release_dir).as_posix(): p
              for p in release_dir.rglob("*") if p.is_file()}
     for name in DOC_FILES:

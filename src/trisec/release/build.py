@@ -6,6 +6,7 @@ trisec/release/extras/; they run on the staged folder before the card is written
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from trisec.errors import Problem, TrisecError
 from trisec.paths import DATASET_DIR, ROOT
 from trisec.release.card import BuildContext, render_card
 from trisec.release.pipeline import Corpus, Duplicate, Stats, annotated_documents
+from trisec.release.replace import Say
 from trisec.release.writer import (
     SplitCounts,
     compare_folders,
@@ -54,12 +56,17 @@ class BuildResult:
     duplicates: list[Duplicate] = field(default_factory=list)
 
 
-def default_validator() -> Validator | None:
-    """The Great Expectations gate, imported only when a build runs it."""
+def default_validator() -> Validator:
+    """The Great Expectations gate, imported only when a build runs it. A gate that cannot be
+    loaded stops the build with the reason: skipping validation is only ever `--no-validate`."""
     try:
         from trisec.validation.gate import validate_release
-    except ImportError:
-        return None
+    except Exception as exc:  # any failure to load (ImportError, a syntax error...) must stop
+        raise TrisecError(Problem(
+            "trisec.validation.gate", "the validation gate cannot be loaded "
+            f"({type(exc).__name__}: {exc}); nothing was built",
+            "repair the install (`make install`); to build an unvalidated folder on purpose, "
+            "pass --no-validate")) from exc
     return validate_release
 
 
@@ -86,12 +93,15 @@ def write_release(out: Path, corpus: Corpus, schema: Schema, *,
 
 def build(target: Path = DATASET_DIR, corpus: Corpus | None = None,
           schema: Schema | None = None, validator: Validator | None = None,
-          progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None) -> BuildResult:
-    """Build into a staging folder, validate it, then swap it in. Nothing is published on
-    failure: the staging folder is removed and `target` is left as it was."""
+          progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+          say: Say | None = None) -> BuildResult:
+    """Build into a staging folder, validate it (`validator`; None only for an explicitly
+    unvalidated build), then swap it in. Nothing is published on failure: the staging folder is
+    removed and `target` is left as it was. `target` is replaced only if it is absent, empty or
+    an earlier release (trisec.release.replace)."""
     schema = schema or load_schema()
     corpus = corpus or default_corpus()
-    with staging_dir(target) as tmp:
+    with staging_dir(target, "release", **({"say": say} if say else {})) as tmp:
         result = write_release(tmp, corpus, schema, progress=progress)
         if validator:
             validator(tmp)
@@ -104,6 +114,10 @@ def check(target: Path = DATASET_DIR, corpus: Corpus | None = None,
     """Rebuild in a temporary folder and list how the committed release differs."""
     schema = schema or load_schema()
     corpus = corpus or default_corpus()
-    with staging_dir(target) as tmp:
-        write_release(tmp, corpus, schema)
-        return compare_folders(tmp, target)
+    from trisec.release.opener import open_release
+
+    open_release(target)  # a damaged release is named as such, not listed as "stale"
+    # a private temporary folder: a check never touches the target's folder or its lock
+    with tempfile.TemporaryDirectory(prefix="trisec-check-") as tmp:
+        write_release(Path(tmp), corpus, schema)
+        return compare_folders(Path(tmp), target)

@@ -326,9 +326,9 @@ def render_blocks(release: Path, schema: Schema, passes_dir: Path | None,
                   names: Iterable[str] | None = None) -> dict[str, str]:
     """Every generated block; the agreement block reads the passes handed in (the corpus
     the release was built from), nothing else outside `release`."""
-    if not (release / "data" / "documents").is_dir():
-        raise TrisecError(Problem(str(release), "no release here (data/documents/ missing)",
-                                  "run `trisec build` first, or pass --release DIR"))
+    from trisec.release.opener import open_release
+
+    open_release(release)
     out = {}
     for n in names or BLOCKS:
         text = (block_agreement(release, schema, passes_dir) if n == "agreement"

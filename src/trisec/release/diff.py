@@ -29,7 +29,7 @@ import subprocess
 import tarfile
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,13 +72,10 @@ def _row_digest(row: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def load_config(folder: Path) -> ConfigData:
-    """Arrow columns, HF features and row digests of data/<config>/*.parquet."""
-    import pyarrow.parquet as pq
-
+def load_config(tables: Iterable[Any]) -> ConfigData:
+    """Arrow columns, HF features and row digests of a config's tables (one per split)."""
     out = ConfigData()
-    for f in sorted(folder.glob("*.parquet")):
-        table = pq.read_table(f)
+    for table in tables:
         if not out.arrow:
             out.arrow = {x.name: str(x.type) for x in table.schema}
             hf = (table.schema.metadata or {}).get(b"huggingface")
@@ -105,32 +102,30 @@ def load_label_sets(folder: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def load_release(folder: Path, label: str | None = None) -> Release:
-    """Read every config (all splits), the manifest and the label sets of a release folder."""
-    import pyarrow.parquet as pq
+    """Read every config (all splits), the manifest and the label sets of a release folder
+    (opened through the one way in: checksums hold before anything is parsed)."""
+    from trisec.release.opener import open_release
 
-    files = sorted((folder / "data" / "documents").glob("*.parquet"))
-    if not files:
-        raise TrisecError(Problem(str(folder), "not a release: no data/documents/*.parquet",
-                                  "pass a release folder or a git revision holding dataset/"))
+    opened = open_release(folder)
     docs: dict[str, dict[str, Any]] = {}
     meta: dict[str, Any] = {}
-    for f in files:
-        table = pq.read_table(f)
+    for f in opened.files("documents"):
+        table = opened.read_table(f)
         raw = (table.schema.metadata or {}).get(b"trisec")
         meta = meta or (json.loads(raw) if raw else {})
         for row in table.to_pylist():
             docs[row["doc_id"]] = row
-    manifest: dict[str, Any] = {}
-    if (folder / "manifest.json").is_file():
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = opened.manifest
     return Release(
         label=label or str(folder),
         version=manifest.get("version") or meta.get("version"),
         schema_sha256=manifest.get("schema_sha256") or meta.get("schema_sha256"),
         docs=docs,
         files={f["path"]: f["sha256"] for f in manifest.get("files", [])},
-        configs={d.name: load_config(d) for d in sorted((folder / "data").iterdir())
-                 if d.is_dir() and any(d.glob("*.parquet"))},
+        configs={c: load_config(opened.read_table(f) for f in opened.files(c))
+                 for c in sorted({f["path"].split("/")[1] for f in manifest.get("files", [])
+                                  if f["path"].startswith("data/")
+                                  and f["path"].endswith(".parquet")})},
         label_sets=load_label_sets(folder),
     )
 

@@ -39,7 +39,9 @@ import pyarrow.parquet as pq
 import yaml
 
 from trisec.errors import Problem, TrisecError
+from trisec.release.opener import open_release
 from trisec.release.pipeline import Corpus
+from trisec.release.replace import check_replaceable
 from trisec.release.writer import (
     MANIFEST,
     PARQUET_OPTIONS,
@@ -248,12 +250,12 @@ def standoff_card(schema: Schema, out: Path, sources: list[Source]) -> str:
 
 def make_standoff(release_dir: Path, corpus: Corpus, out: Path, schema: Schema) -> list[Source]:
     """Write the standoff folder for `release_dir` into `out` (atomically)."""
-    manifest = read_manifest(release_dir)
+    manifest = open_release(release_dir).manifest
     _check_schema(manifest, schema, f"{release_dir}/{MANIFEST}",
                   "rebuild the release with `trisec build`")
-    _refuse_foreign(out, "standoff")
+    check_replaceable(out, "standoff")  # before any work; again under the lock
     sources = collect_sources(release_dir, corpus)
-    with staging_dir(out) as tmp:
+    with staging_dir(out, "standoff") as tmp:
         _write_tables(release_dir, tmp, schema)
         write_sources(tmp / SOURCES, sources)
         for s in sources:
@@ -269,35 +271,7 @@ def make_standoff(release_dir: Path, corpus: Corpus, out: Path, schema: Schema) 
     return sources
 
 
-def _refuse_foreign(out: Path, kind: str | None) -> None:
-    """`out` is replaced as a whole: only an empty folder or an earlier output of the same
-    kind (standoff: "standoff", full release: None) may be there."""
-    if not out.exists() or not any(out.iterdir()):
-        return
-    found = "a folder without manifest.json"
-    if (out / MANIFEST).is_file():
-        dist = read_manifest(out).get("distribution")
-        if dist == kind:
-            return
-        found = f"a {dist or 'full'} release"
-    raise TrisecError(Problem(str(out), f"exists and is {found}; it would be replaced",
-                              "choose an empty or new folder"))
-
-
 # --- rehydration ---------------------------------------------------------------------------
-def check_integrity(folder: Path) -> None:
-    """Every file the manifest lists is present with its sha256 (a damaged download)."""
-    problems = []
-    for f in read_manifest(folder)["files"]:
-        path = folder / f["path"]
-        found = sha256_file(path) if path.is_file() else "missing"
-        if found != f["sha256"]:
-            problems.append(Problem(str(path), f"expected sha256 {f['sha256']}, found {found}",
-                                    "download the standoff folder again"))
-    if problems:
-        raise TrisecError(problems)
-
-
 def verify_raw(sources: list[Source], raw_dir: Path) -> dict[str, Path]:
     """source_file -> the user's file with the expected bytes. A file is found by name, else
     by content anywhere under raw_dir; every missing or different file is listed at once."""
@@ -408,11 +382,11 @@ def rehydrate(standoff: Path, raw_dir: Path, out: Path, schema: Schema,
     different raw files, and a rebuilt release that is not byte-identical to the published."""
     from trisec.release.build import write_release
 
-    check_integrity(standoff)
-    _check_schema(read_manifest(standoff), schema, f"{standoff}/{MANIFEST}",
-                  f"check out the trisec tag v{read_manifest(standoff).get('version')} "
+    manifest = open_release(standoff, "standoff").manifest  # a damaged download stops here
+    _check_schema(manifest, schema, f"{standoff}/{MANIFEST}",
+                  f"check out the trisec tag v{manifest.get('version')} "
                   "and rehydrate from there")
-    _refuse_foreign(out, None)
+    check_replaceable(out, "release")
     sources = read_sources(standoff / SOURCES)
     files = verify_raw(sources, raw_dir)
     with tempfile.TemporaryDirectory(prefix="trisec-rehydrate-") as work, \

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from trisec.release.assemble import AnnotatedDocument, rows_for
+from trisec.release.replace import MANIFEST, staging_dir, swap_in  # noqa: F401 (re-exported)
 from trisec.schema import Schema
 
 BATCH_DOCS = 256  # documents buffered per write: bounded memory, deterministic row groups
@@ -32,7 +29,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "write_statistics": True,
     "data_page_size": 1 << 20,
 }
-MANIFEST = "manifest.json"
 
 
 def data_path(config: str, split: str) -> str:
@@ -126,31 +122,6 @@ def write_manifest(out: Path, schema: Schema, extra: dict[str, Any] | None = Non
 
 def read_manifest(folder: Path) -> dict[str, Any]:
     return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-
-
-@contextmanager
-def staging_dir(target: Path) -> Any:
-    """A temporary folder beside `target` (same filesystem, so the swap is a rename)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        yield tmp
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-
-
-def swap_in(staged: Path, target: Path) -> None:
-    """Replace `target` with `staged`: the old release is moved aside first and removed only
-    after the new one is in place, so a crash leaves one complete release on disk."""
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staged, target)
-    if old.exists():
-        shutil.rmtree(old)
 
 
 def compare_folders(expected: Path, actual: Path) -> list[str]:

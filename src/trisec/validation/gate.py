@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trisec.errors import Problem, TrisecError
+from trisec.errors import TrisecError
 from trisec.paths import VALIDATION_DIR
 from trisec.schema import Schema, load_schema
 from trisec.validation.run import Report
@@ -23,10 +23,6 @@ def run_validation(release_dir: Path, project_dir: Path = VALIDATION_DIR,
     """Run every suite (or the named ones) on a release folder; the per-suite outcome."""
     from trisec.validation.run import run_suites
 
-    release_dir = Path(release_dir)
-    if not (release_dir / "data").is_dir():
-        raise TrisecError(Problem(str(release_dir), "not a release folder (no data/)",
-                                  "point to a folder written by `trisec build`"))
     return run_suites(release_dir, Path(project_dir), schema or load_schema(), docs=docs,
                       suites=suites)
 

@@ -3,8 +3,10 @@ way a buggy build or a bad annotation would, and says which suite and expectatio
 it and which ids the message must name.
 
 Mutations rewrite the manifest after editing (a buggy build writes a consistent manifest), so
-each is caught by the check it targets, not by the checksum; `tampered_file` is the one that
-edits a file behind the manifest's back.
+each is caught by the check it targets, not by the checksum. The file-level ones (suite
+`files`: a byte flipped, a file truncated, emptied, deleted, replaced, added; the card's YAML
+broken; the manifest deleted, edited or cut) damage files behind the manifest's back, the way a
+disk or a download would, and are caught by trisec.release.opener before any file is parsed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from trisec.errors import Problem
 from trisec.release.writer import (
     MANIFEST,
     PARQUET_OPTIONS,
@@ -30,6 +33,7 @@ from trisec.release.writer import (
 from trisec.schema import Schema
 
 Rows = list[dict[str, Any]]
+OPENER = "files"  # Target.suite of damage the release opener catches before any suite runs
 
 
 @dataclass(frozen=True)
@@ -373,8 +377,117 @@ def tampered_file(rel: Path, s: Schema) -> Target:
     rows[0]["text"] = rows[0]["text"]  # same content, rewritten with other writer options
     pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(path)), path,
                    compression="snappy")
-    return Target("release", "expect_column_pair_values_to_be_equal(sha256,manifest.sha256)",
-                  (path.relative_to(rel).as_posix(),))
+    return Target(OPENER, MANIFEST, (path.relative_to(rel).as_posix(),))
+
+
+# --- file-level damage: caught by trisec.release.opener before any file is parsed -----------
+
+def _data_file(rel: Path) -> Path:
+    return _files(rel, "documents")[0]
+
+
+def _named(rel: Path, path: Path) -> tuple[str, ...]:
+    return (path.relative_to(rel).as_posix(),)
+
+
+def byte_flipped_parquet(rel: Path, s: Schema) -> Target:
+    """One byte flipped in the middle of a data file (a bad disk, a bad copy)."""
+    path = _data_file(rel)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return Target(OPENER, "content differs from manifest.json", _named(rel, path))
+
+
+def truncated_parquet(rel: Path, s: Schema) -> Target:
+    """A data file cut to half its length (an interrupted download)."""
+    path = _data_file(rel)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return Target(OPENER, "truncated:", _named(rel, path))
+
+
+def empty_parquet(rel: Path, s: Schema) -> Target:
+    """A data file of zero bytes."""
+    path = _data_file(rel)
+    path.write_bytes(b"")
+    return Target(OPENER, "empty: 0 bytes", _named(rel, path))
+
+
+def missing_parquet(rel: Path, s: Schema) -> Target:
+    """A data file the manifest lists, deleted."""
+    path = _files(rel, "mentions")[0]
+    path.unlink()
+    return Target(OPENER, "missing (listed in manifest.json)", _named(rel, path))
+
+
+def not_parquet(rel: Path, s: Schema) -> Target:
+    """A data file replaced by an HTML error page of the same length."""
+    path = _data_file(rel)
+    size = path.stat().st_size
+    path.write_bytes((b"<html><body>502 Bad Gateway</body></html>\n" * size)[:size])
+    return Target(OPENER, "content differs from manifest.json", _named(rel, path))
+
+
+def not_parquet_signed(rel: Path, s: Schema) -> Target:
+    """A data file that is not Parquet, listed with its own checksum (a build bug)."""
+    path = _data_file(rel)
+    path.write_bytes(b"PAR1 this is not a Parquet file PAR1")
+    _resign(rel, path)
+    return Target(OPENER, "not a readable Parquet file", _named(rel, path))
+
+
+def extra_unknown_file(rel: Path, s: Schema) -> Target:
+    """A file the manifest does not list, dropped into data/."""
+    path = rel / "data" / "documents" / "notes.txt"
+    path.write_text("kept here by mistake\n", encoding="utf-8")
+    return Target(OPENER, "not part of the release", _named(rel, path))
+
+
+def card_yaml_broken(rel: Path, s: Schema) -> Target:
+    """The card's YAML front matter broken (an unclosed bracket), manifest re-signed."""
+    card = rel / "README.md"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("\nlicense:", "\nlicense: [unclosed\nlicense:", 1),
+                    encoding="utf-8")
+    _resign(rel, card)
+    return Target(OPENER, "YAML front matter does not parse", ("README.md",))
+
+
+def manifest_missing(rel: Path, s: Schema) -> Target:
+    """manifest.json deleted."""
+    (rel / MANIFEST).unlink()
+    return Target(OPENER, "missing: the release's files cannot be checked", (MANIFEST,))
+
+
+def manifest_edited(rel: Path, s: Schema) -> Target:
+    """manifest.json with one file's sha256 changed by hand."""
+    m = read_manifest(rel)
+    entry = next(f for f in m["files"] if f["path"].endswith(".parquet"))
+    entry["sha256"] = "0" * 64
+    (rel / MANIFEST).write_text(json.dumps(m, indent=2) + "\n", encoding="utf-8")
+    return Target(OPENER, "content differs from manifest.json", (entry["path"],))
+
+
+def manifest_not_json(rel: Path, s: Schema) -> Target:
+    """manifest.json cut off in the middle (not JSON any more)."""
+    text = (rel / MANIFEST).read_text(encoding="utf-8")
+    (rel / MANIFEST).write_text(text[: len(text) // 2], encoding="utf-8")
+    return Target(OPENER, "not JSON", (MANIFEST,))
+
+
+def _resign(rel: Path, path: Path) -> None:
+    """Record a file's new bytes in the manifest without parsing it (what a buggy build that
+    signs whatever it wrote would do)."""
+    from trisec.release.writer import sha256_file
+
+    m = read_manifest(rel)
+    name = path.relative_to(rel).as_posix()
+    for f in m["files"]:
+        if f["path"] == name:
+            f.update(bytes=path.stat().st_size, sha256=sha256_file(path))
+    (rel / MANIFEST).write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n",
+                                encoding="utf-8")
 
 
 def dropped_column(rel: Path, s: Schema) -> Target:
@@ -410,9 +523,16 @@ MUTATIONS: tuple[Mutation, ...] = tuple(
                orphan_sentence, flat_row_missing, nested_span_changed,
                parquet_version_mismatch, parquet_metadata_missing, manifest_version_mismatch,
                card_version_mismatch,
-               tampered_file, dropped_column, file_not_in_card))
+               tampered_file, dropped_column, file_not_in_card,
+               byte_flipped_parquet, truncated_parquet, empty_parquet, missing_parquet,
+               not_parquet, not_parquet_signed, extra_unknown_file, card_yaml_broken,
+               manifest_missing, manifest_edited, manifest_not_json))
 
-_KEEP_MANIFEST = {"manifest_version_mismatch", "tampered_file"}
+# mutations that damage files behind the manifest's back (or the manifest itself)
+_KEEP_MANIFEST = {"manifest_version_mismatch", "tampered_file", "byte_flipped_parquet",
+                  "truncated_parquet", "empty_parquet", "missing_parquet", "not_parquet",
+                  "not_parquet_signed", "extra_unknown_file", "card_yaml_broken",
+                  "manifest_missing", "manifest_edited", "manifest_not_json"}
 
 
 def mutate(good: Path, out: Path, mutation: Mutation, schema: Schema) -> Target:
@@ -452,15 +572,27 @@ class Outcome:
 def check_mutation(good: Path, work: Path, mutation: Mutation, schema: Schema,
                    project_dir: Path, suites: list[str] | None = None) -> Outcome:
     """Break a copy of `good` with one mutation and run the gate on it."""
+    from trisec.errors import TrisecError
     from trisec.validation.run import run_suites
 
     broken = work / mutation.name
     target = mutate(good, broken, mutation, schema)
-    report = run_suites(broken, project_dir, schema,
-                        suites=suites if suites is None else [*suites, target.suite])
-    problems = report.problems()
-    hits = [p for p in problems if p.location.startswith(f"{target.suite}/{target.expectation}")]
-    named = [p for p in hits if all(n in p.message for n in target.names)]
+    try:
+        report = run_suites(broken, project_dir, schema,
+                            suites=suites if suites is None else [*suites, target.suite])
+        problems = report.problems()
+    except TrisecError as exc:  # the opener refused the folder before any suite ran
+        # its problems are located by file path: shown relative to the release, under OPENER
+        problems = [Problem(f"{OPENER}/{p.location.replace(f'{broken}/', '')}", p.message,
+                            p.fix) for p in exc.problems]
+    if target.suite == OPENER:
+        hits = [p for p in problems if p.location.startswith(f"{OPENER}/")
+                and target.expectation in p.message]
+        named = [p for p in hits if all(n in p.location + p.message for n in target.names)]
+    else:
+        hits = [p for p in problems
+                if p.location.startswith(f"{target.suite}/{target.expectation}")]
+        named = [p for p in hits if all(n in p.message for n in target.names)]
     if named:
         message = f"{named[0].location}: {named[0].message}"
     elif hits:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from trisec.errors import Problem, TrisecError
+from trisec.release.opener import open_release
 from trisec.schema import Schema
 from trisec.validation.frames import read_release, suite_frames
 from trisec.validation.suites import SuiteSpec, suite_specs, to_gx
@@ -160,6 +161,9 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
     """Validate one release folder with every suite (or the named ones); returns outcomes
     (raises only when the project itself is broken or stale)."""
     t0 = time.perf_counter()
+    # the files against their manifest before anything parses them: a damaged file is a
+    # located error here, never a traceback inside pandas or GX
+    open_release(release_dir)
     import great_expectations as gx
 
     # registers the custom expectations: must happen before any suite is loaded

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trisec.errors import Problem, TrisecError
 from trisec.schema import Schema
 from trisec.views.palette import CONTENT_COLOR, CUE_COLOR, label_colors
 
@@ -241,33 +240,28 @@ def index_page(rows: list[dict[str, Any]], version: str) -> str:
 
 
 def read_documents(release: Path) -> list[dict[str, Any]]:
-    import pyarrow.parquet as pq
+    from trisec.release.opener import open_release
 
-    folder = Path(release) / "data" / "documents"
-    files = sorted(folder.glob("*.parquet"))
-    if not files:
-        raise TrisecError(Problem(str(release), "not a TRISEC release (no "
-                                  "data/documents/*.parquet)", "build one with `trisec build` "
-                                  "or pass --release DIR"))
-    rows = [r for f in files for r in pq.read_table(f).to_pylist()]
+    rows = open_release(Path(release)).read_rows("documents")
     return sorted(rows, key=lambda r: r["doc_id"])
 
 
 def render_release(release: Path, out: Path, schema: Schema) -> list[Path]:
-    """Write out/index.html and out/<doc_id>.html; returns the paths written."""
-    rows = read_documents(release)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for row in rows:
-        path = out / f"{row['doc_id']}.html"
-        path.write_text(document_page(row, schema), encoding="utf-8")
-        written.append(path)
-    manifest = Path(release) / "manifest.json"
-    version = schema.version
-    if manifest.is_file():  # the release's own version, which may be older than schema/
-        from trisec.release.writer import read_manifest
+    """Write out/index.html and out/<doc_id>.html; returns the paths written. `out` is
+    replaced as a whole, and only if it is new, empty or an earlier rendering."""
+    from trisec.release.opener import open_release
+    from trisec.release.replace import staging_dir, swap_in, write_marker
 
-        version = str(read_manifest(Path(release)).get("version", version))
-    index = out / "index.html"
-    index.write_text(index_page(rows, version), encoding="utf-8")
-    return [index, *written]
+    opened = open_release(Path(release))
+    rows = sorted(opened.read_rows("documents"), key=lambda r: r["doc_id"])
+    version = opened.version or schema.version  # the release's own, maybe older than schema/
+    names = []
+    with staging_dir(out, "render") as tmp:
+        for row in rows:
+            name = f"{row['doc_id']}.html"
+            (tmp / name).write_text(document_page(row, schema), encoding="utf-8")
+            names.append(name)
+        (tmp / "index.html").write_text(index_page(rows, version), encoding="utf-8")
+        write_marker(tmp, "render")
+        swap_in(tmp, out)
+    return [out / "index.html", *(out / n for n in names)]
