@@ -24,8 +24,8 @@ from pathlib import Path
 import yaml
 
 from trisec.paths import ROOT
+from trisec.pipeline.local import published_documents
 from trisec.release.build import default_corpus
-from trisec.release.pipeline import published_documents
 
 QUOTED = re.compile(r"[\"“`']([^\"”`']{6,}?)[\"”`']")
 NGRAM = 4

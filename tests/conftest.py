@@ -26,8 +26,8 @@ from trisec.document import Document
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.paths import METADATA_DIR, RAW_DIR
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import BuildResult, default_corpus, write_release
-from trisec.release.pipeline import Corpus
 from trisec.schema import Schema, load_schema
 
 FIXTURES_RAW = Path(__file__).parent / "fixtures" / "raw"

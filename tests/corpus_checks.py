@@ -20,7 +20,7 @@ from conftest import assert_accounted
 
 from trisec.document import Document, Removal
 from trisec.documents.ingest import decode, read_raw
-from trisec.release.pipeline import Corpus
+from trisec.pipeline.corpus import Corpus
 from trisec.schema import Schema, split_of
 
 EXTERNAL_FACTS = ("title", "outlet", "url", "published")

@@ -11,8 +11,8 @@ import pytest
 from trisec.annotation.gold import read_annotation, text_sha256, verify, write_annotation
 from trisec.annotation.reanchor import locate, reanchor
 from trisec.errors import TrisecError
+from trisec.pipeline.local import published_documents
 from trisec.release.build import default_corpus
-from trisec.release.pipeline import published_documents
 from trisec.schema import load_schema
 
 DOC = "tsn-8d916232446cf2d2"  # 004: Austin-Hamada meeting in Tokyo

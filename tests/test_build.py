@@ -19,9 +19,11 @@ from click.testing import CliRunner
 from trisec.annotation.gold import text_sha256, write_annotation
 from trisec.cli import main
 from trisec.errors import TrisecError
-from trisec.release import pipeline
+from trisec.pipeline import stats as stats_module
+from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.local import published_documents
+from trisec.pipeline.stats import Stats
 from trisec.release.build import build, write_release
-from trisec.release.pipeline import Corpus, Stats, published_documents
 from trisec.release.writer import read_manifest
 from trisec.schema import load_schema
 from trisec.validation.mutations import refresh_manifest
@@ -51,7 +53,7 @@ def rows_by_config(release: Path) -> dict[str, int]:
 
 def test_stats_charge_each_step_its_own_time(monkeypatch):
     clock = [0.0]
-    monkeypatch.setattr(pipeline.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(stats_module.time, "perf_counter", lambda: clock[0])
 
     def source():
         for i in range(3):

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import build_release
 
-from trisec.release.pipeline import Corpus
+from trisec.pipeline.corpus import Corpus
 from trisec.schema import Schema
 
 FLAT = ("mentions", "events", "arguments", "attributions")

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from trisec.cli import main
 from trisec.errors import TrisecError
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
 from trisec.release.diff import diff_layer, diff_refs, diff_releases, load_release, release_folder
-from trisec.release.pipeline import Corpus
 from trisec.schema import Schema
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"

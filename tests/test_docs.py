@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from trisec.errors import TrisecError
 from trisec.paths import DATASET_DIR, ROOT
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import default_corpus
 from trisec.release.datasheet import (
     BLOCKS,
@@ -26,7 +27,6 @@ from trisec.release.datasheet import (
     render_blocks,
     stale_blocks,
 )
-from trisec.release.pipeline import Corpus
 from trisec.schema import Schema
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"

@@ -18,8 +18,8 @@ from trisec.evaluate.benchmark import evaluate_file
 from trisec.evaluate.gold import read_gold
 from trisec.evaluate.labelmap import from_labels_yaml, from_relation
 from trisec.evaluate.views import view_to_prediction
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus
 from trisec.schema import Schema
 
 FAST = {"resamples": 200}

@@ -19,9 +19,9 @@ import yaml
 
 from trisec.errors import TrisecError
 from trisec.paths import CORPUS_DIR, PREDICTIONS_DIR, SCHEMA_DIR
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
 from trisec.release.extras.leaderboard import system_and_scope
-from trisec.release.pipeline import Corpus
 from trisec.release.writer import compare_folders
 from trisec.schema import Schema, load_schema
 

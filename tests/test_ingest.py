@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from trisec.cli import main
 from trisec.document import RawArticle
-from trisec.documents.ingest import decode, iter_raw, read_raw
+from trisec.documents.ingest import decode, read_raw
 from trisec.errors import TrisecError
+from trisec.pipeline.stats import Stats
+from trisec.pipeline.steps import Read
 
 BAD = {  # fixture -> words the one-line problem must contain
     "empty.txt": "empty file",
@@ -66,10 +68,14 @@ def test_missing_file_is_a_located_problem(tmp_path):
     assert str(tmp_path / "nope.txt") in str(err.value) and "cannot read" in str(err.value)
 
 
-def test_iter_raw_reads_in_file_name_order(tmp_path):
+def test_the_read_step_reads_in_file_name_order_and_goes_on_past_a_bad_path(tmp_path):
     for name in ("b.txt", "a.txt", "c.txt"):
         (tmp_path / name).write_text(name)
-    assert [r.source_file for r in iter_raw(tmp_path.iterdir())] == ["a.txt", "b.txt", "c.txt"]
+    errors: list = []
+    paths = [*tmp_path.iterdir(), tmp_path / "0-missing.txt"]
+    raws = list(Read()(paths, Stats(), errors))
+    assert [r.source_file for r in raws] == ["a.txt", "b.txt", "c.txt"]
+    assert len(errors) == 1 and "0-missing.txt" in errors[0].location
 
 
 def test_doc_id_comes_from_the_raw_bytes_only(fixtures_raw, tmp_path):
@@ -96,11 +102,12 @@ def test_ingest_reports_each_bad_file_on_one_line_and_processes_the_others(fixtu
     assert result.exit_code == 1
     err_lines = result.stderr.strip().splitlines()
     assert len(err_lines) == len(bad)
-    for path, line in zip(bad, err_lines, strict=True):
+    # file-name order, whatever the order of the arguments (as the build reads them)
+    for path, line in zip(sorted(bad, key=lambda p: p.name), err_lines, strict=True):
         assert line.startswith("error: ") and path.name in line and BAD[path.name] in line
     assert "Traceback" not in result.output
     out_lines = result.stdout.strip().splitlines()
-    assert [ln.split()[1] for ln in out_lines] == [p.name for p in good]
+    assert [ln.split()[1] for ln in out_lines] == sorted(p.name for p in good)
     not_utf8 = next(ln for ln in err_lines if "not_utf8.txt" in ln)
     offset = (fixtures_raw / "not_utf8.txt").read_bytes().index(b"\x92")
     assert f"@byte {offset}" in not_utf8
@@ -138,10 +145,28 @@ def test_ingest_flags_copies_of_an_article_as_duplicates(fixtures_raw, tmp_path)
     result = _ingest(*(fixtures_raw / n for n in names), "--json", "--metadata-dir", tmp_path)
     assert result.exit_code == 0
     docs = [json.loads(ln) for ln in result.stdout.strip().splitlines()]
-    assert [d["duplicate_of"] for d in docs] == [None, "dup_original.txt", "dup_original.txt",
-                                                 None]
-    plain = _ingest(*(fixtures_raw / n for n in names[:2]), "--metadata-dir", tmp_path)
-    assert "DUPLICATE of dup_original.txt" in plain.stdout.splitlines()[1]
+    # the first copy in file-name order wins, as in the build (not the first argument)
+    assert [d["source_file"] for d in docs] == sorted(names)
+    assert [d["duplicate_of"] for d in docs] == [None, "dup_crlf.txt", "dup_crlf.txt", None]
+    plain = _ingest(*(fixtures_raw / n for n in reversed(names[:2])), "--metadata-dir", tmp_path)
+    assert "DUPLICATE of dup_crlf.txt" in plain.stdout.splitlines()[1]
+
+
+def test_ingest_and_the_build_pick_the_same_first_copy(fixtures_raw, tmp_path):
+    """The build's dedup (published_documents) and `trisec ingest` run the same steps."""
+    from trisec.pipeline.corpus import Corpus
+    from trisec.pipeline.local import published_documents
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    names = ["dup_other_boilerplate.txt", "dup_original.txt", "dup_crlf.txt"]
+    for n in names:
+        (raw / n).write_bytes((fixtures_raw / n).read_bytes())
+    built = [d.source_file for d in published_documents(Corpus(raw, tmp_path, tmp_path))]
+    result = _ingest(*(raw / n for n in names), "--json", "--metadata-dir", tmp_path)
+    kept = [d["source_file"] for d in map(json.loads, result.stdout.splitlines())
+            if d["duplicate_of"] is None]
+    assert built == kept == ["dup_crlf.txt"]
 
 
 def test_ingest_uses_curated_metadata_when_present(repo_corpus):

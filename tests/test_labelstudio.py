@@ -33,8 +33,9 @@ from trisec.annotation.preannotate import fixed_mention_types, preannotate, silv
 from trisec.cli import main
 from trisec.errors import TrisecError
 from trisec.paths import CORPUS_DIR, RAW_DIR
+from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.local import published_documents
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus, published_documents
 from trisec.schema import Schema
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"

@@ -19,8 +19,8 @@ import pytest
 
 from trisec.errors import Problem, TrisecError
 from trisec.paths import METADATA_DIR, RAW_DIR, SCHEMA_DIR
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus
 from trisec.release.publish import (
     Check,
     Plan,

@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from trisec.annotation.gold import read_annotation
 from trisec.cli import main
 from trisec.paths import CORPUS_DIR, RAW_DIR
+from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus
 from trisec.release.stats import layer_counts
 from trisec.schema import Schema, load_schema
 from trisec.views.palette import label_colors

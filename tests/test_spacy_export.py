@@ -17,7 +17,8 @@ from trisec.annotation.spacy_export import doc_to_annotation, make_doc
 from trisec.cli import main
 from trisec.documents.sentences import split_sentences
 from trisec.paths import CORPUS_DIR, RAW_DIR
-from trisec.release.pipeline import Corpus, published_documents
+from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.local import published_documents
 from trisec.schema import Schema, split_of
 
 GOLD_FIXTURES = Path(__file__).parent / "fixtures" / "gold"

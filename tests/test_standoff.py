@@ -14,8 +14,10 @@ from trisec.annotation.gold import text_sha256, write_annotation
 from trisec.documents.ingest import read_raw
 from trisec.errors import TrisecError
 from trisec.paths import METADATA_DIR, RAW_DIR
+from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.stats import Stats
+from trisec.pipeline.steps import Clean
 from trisec.release.build import write_release
-from trisec.release.pipeline import Corpus, Stats, clean_step
 from trisec.release.standoff import (
     RELEASE_MANIFEST,
     SOURCES,
@@ -32,7 +34,7 @@ GOLD_FILE = "000_983addbeba9461a4.txt"
 
 def published_text(raw_dir: Path, name: str) -> tuple[str, str]:
     """(doc_id, text) as the pipeline publishes it, so offsets below are computed, not typed."""
-    doc = next(clean_step([read_raw(raw_dir / name)], METADATA_DIR, Stats(), []))
+    doc = next(Clean(METADATA_DIR)([read_raw(raw_dir / name)], Stats(), []))
     return doc.doc_id, doc.text
 
 

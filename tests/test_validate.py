@@ -376,7 +376,7 @@ def test_great_expectations_is_imported_only_on_the_validate_path():
     import subprocess
     import sys
 
-    code = ("import sys, trisec.cli, trisec.release.build, trisec.release.pipeline, "
+    code = ("import sys, trisec.cli, trisec.release.build, trisec.pipeline.local, "
             "trisec.documents.ingest, "
             "trisec.validation.gate, trisec.validation.frames, trisec.validation.suites; "
             "print(any(m.startswith('great_expectations') for m in sys.modules))")

@@ -9,8 +9,8 @@ import click
 
 
 def _documents() -> dict[str, object]:
+    from trisec.pipeline.local import published_documents
     from trisec.release.build import default_corpus
-    from trisec.release.pipeline import published_documents
 
     return {d.doc_id: d for d in published_documents(default_corpus())}
 

@@ -32,8 +32,8 @@ def labelstudio_cmd(out: Path, config_out: Path | None, source: str, root: Path 
     from trisec.annotation.labelstudio import labeling_config, to_task
     from trisec.errors import Problem, TrisecError
     from trisec.paths import CORPUS_DIR
+    from trisec.pipeline.local import published_documents
     from trisec.release.opener import open_corpus
-    from trisec.release.pipeline import published_documents
     from trisec.schema import load_schema
 
     root = root or CORPUS_DIR
@@ -81,8 +81,8 @@ def spacy_cmd(out: Path, root: Path | None) -> None:
     from trisec.annotation.gold import load_gold
     from trisec.annotation.spacy_export import make_doc, write_docbins
     from trisec.paths import CORPUS_DIR
+    from trisec.pipeline.local import published_documents
     from trisec.release.opener import open_corpus
-    from trisec.release.pipeline import published_documents
     from trisec.release.replace import check_replaceable
     from trisec.schema import load_schema, split_of
 

@@ -30,8 +30,8 @@ def labelstudio_cmd(export: Path, out: Path | None, pass_name: str, root: Path |
     from trisec.annotation.labelstudio import import_export
     from trisec.errors import Problem, TrisecError
     from trisec.paths import CORPUS_DIR
+    from trisec.pipeline.local import published_documents
     from trisec.release.opener import open_corpus
-    from trisec.release.pipeline import published_documents
     from trisec.schema import load_schema
 
     corpus = open_corpus(root or CORPUS_DIR)

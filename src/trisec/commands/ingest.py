@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from trisec.errors import TrisecError
-
 
 @click.command("ingest")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -16,28 +14,16 @@ from trisec.errors import TrisecError
 @click.option("--metadata-dir", type=click.Path(path_type=Path), default=None,
               help="Curated metadata folder (default: corpus/metadata).")
 def command(files: tuple[Path, ...], as_json: bool, metadata_dir: Path | None) -> None:
-    """Clean raw article FILES; bad files are reported and the others still processed."""
-    from trisec.documents.clean import clean
-    from trisec.documents.ingest import decode, read_raw
-    from trisec.documents.metadata import load_curated, merge_metadata
+    """Clean raw article FILES with the build's own steps (read -> clean -> dedup), in
+    file-name order like the build, so the same copy counts as the first; bad files are
+    reported and the others still processed."""
+    from trisec.errors import Problem
     from trisec.paths import METADATA_DIR
+    from trisec.pipeline.local import ingest
+    from trisec.pipeline.stats import Stats
 
-    mdir = metadata_dir or METADATA_DIR
-    failed = 0
-    seen: dict[str, str] = {}
-    for path in files:
-        try:
-            raw = read_raw(path)
-            curated = load_curated(mdir, raw.doc_id)
-            known = ((curated or {}).get("title") or {}).get("value")
-            doc = merge_metadata(clean(raw, decode(raw, str(path)), known), curated)
-        except TrisecError as exc:
-            failed += 1
-            for p in exc.problems:
-                click.echo(f"error: {p}", err=True)
-            continue
-        dup_of = seen.get(doc.body_sha256)
-        seen.setdefault(doc.body_sha256, doc.source_file)
+    errors: list[Problem] = []
+    for doc, dup_of in ingest(files, metadata_dir or METADATA_DIR, Stats(), errors):
         if as_json:
             out = doc.to_json()
             out.pop("date_clues")
@@ -48,5 +34,7 @@ def command(files: tuple[Path, ...], as_json: bool, metadata_dir: Path | None) -
             click.echo(f"{doc.doc_id}  {doc.source_file}  {len(doc.text)} chars, "
                        f"{len(doc.removed)} removals, published={doc.published.value} "
                        f"({doc.published.provenance}){dup}")
-    if failed:
+    for p in errors:
+        click.echo(f"error: {p}", err=True)
+    if errors:
         raise SystemExit(1)

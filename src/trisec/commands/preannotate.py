@@ -20,8 +20,8 @@ def command(doc_ids: tuple[str, ...], all_docs: bool, baseline: str, root: Path 
     from trisec.annotation.preannotate import annotator_name, load_baseline, preannotate, silver_dir
     from trisec.errors import Problem, TrisecError
     from trisec.paths import CORPUS_DIR
+    from trisec.pipeline.local import published_documents
     from trisec.release.opener import open_corpus
-    from trisec.release.pipeline import published_documents
     from trisec.schema import load_schema
 
     if not doc_ids and not all_docs:

@@ -22,8 +22,8 @@ def command(standoff_dir: Path, raw_dir: Path, out: Path, checkout: Path | None)
 
     Every raw file is checked against its sha256 first; mismatches are listed (file, expected,
     found) and nothing is written. The result is checked byte for byte against the release."""
+    from trisec.pipeline.corpus import Corpus
     from trisec.release.build import default_corpus
-    from trisec.release.pipeline import Corpus
     from trisec.release.standoff import rehydrate
     from trisec.schema import load_schema
 

@@ -24,7 +24,7 @@ from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.documents.metadata import load_curated, merge_metadata
 from trisec.errors import Problem, TrisecError
-from trisec.release.pipeline import Corpus
+from trisec.pipeline.corpus import Corpus
 
 NOT_LOOKED_UP = "not looked up yet"
 # Word 5-gram Jaccard similarity at or above which two bodies count as the same article

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from trisec.document import RawArticle
@@ -25,12 +24,6 @@ def read_raw(path: Path) -> RawArticle:
         raise TrisecError(Problem(str(path), f"cannot read file: {exc.strerror}",
                                   "check the path and permissions")) from exc
     return RawArticle(source_file=path.name, data=data)
-
-
-def iter_raw(paths: Iterable[Path]) -> Iterator[RawArticle]:
-    """Raw articles in file-name order (the order decides which duplicate is 'first')."""
-    for path in sorted(paths, key=lambda p: p.name):
-        yield read_raw(path)
 
 
 def decode(raw: RawArticle, where: str | None = None) -> str:

@@ -9,23 +9,14 @@ an all-null column.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
-from trisec.annotation.gold import Verified
-from trisec.document import Document
 from trisec.documents.bio import bio_tags
-from trisec.documents.sentences import Sentence, sentence_at
+from trisec.documents.sentences import sentence_at
 from trisec.errors import Problem, TrisecError
+from trisec.pipeline.steps import AnnotatedDocument
 from trisec.schema import Schema
-
-
-@dataclass
-class AnnotatedDocument:
-    doc: Document
-    split: str
-    sentences: list[Sentence]
-    gold: Verified | None
 
 
 def _span(s: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -14,8 +14,11 @@ from typing import Any
 
 from trisec.errors import Problem, TrisecError
 from trisec.paths import DATASET_DIR, ROOT
+from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.local import annotated_documents
+from trisec.pipeline.stats import Stats
+from trisec.pipeline.steps import Duplicate
 from trisec.release.card import BuildContext, render_card
-from trisec.release.pipeline import Corpus, Duplicate, Stats, annotated_documents
 from trisec.release.replace import Say
 from trisec.release.writer import (
     SplitCounts,

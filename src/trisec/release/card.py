@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from trisec.release.pipeline import Corpus
+from trisec.pipeline.corpus import Corpus
 from trisec.release.writer import SplitCounts, data_path
 from trisec.schema import Schema
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from trisec.errors import Problem, TrisecError
+from trisec.pipeline.corpus import Corpus
 from trisec.release.archive import DOC_FILES, distribution_files
-from trisec.release.pipeline import Corpus
 from trisec.release.writer import read_manifest, sha256_file
 from trisec.schema import Schema
 

@@ -39,8 +39,8 @@ import pyarrow.parquet as pq
 import yaml
 
 from trisec.errors import Problem, TrisecError
+from trisec.pipeline.corpus import Corpus
 from trisec.release.opener import open_release
-from trisec.release.pipeline import Corpus
 from trisec.release.replace import check_replaceable
 from trisec.release.writer import (
     MANIFEST,
@@ -327,8 +327,9 @@ def _stage_corpus(standoff: Path, sources: list[Source], files: dict[str, Path],
     """raw copies under their published names + gold files rebuilt from the standoff layers,
     after checking that cleaning gives back exactly the published texts."""
     from trisec.annotation.gold import text_sha256, write_annotation
-    from trisec.documents.ingest import iter_raw
-    from trisec.release.pipeline import Stats, clean_step
+    from trisec.pipeline.local import run
+    from trisec.pipeline.stats import Stats
+    from trisec.pipeline.steps import Clean, Read
 
     corpus = Corpus(work / "raw", standoff / METADATA, work / "gold",
                     reference.passes_dir if reference else None,
@@ -340,7 +341,7 @@ def _stage_corpus(standoff: Path, sources: list[Source], files: dict[str, Path],
     expected = {s.doc_id: s for s in sources if s.text_sha256}
     layers = _gold_layers(standoff)
     problems: list[Problem] = []
-    for doc in clean_step(iter_raw(corpus.raw_paths()), corpus.metadata_dir, Stats(),
+    for doc in run([Read(), Clean(corpus.metadata_dir)], corpus.raw_paths(), Stats(),
                           problems):
         s = expected.get(doc.doc_id)
         if s is None:

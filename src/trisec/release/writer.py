@@ -17,7 +17,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from trisec.release.assemble import AnnotatedDocument, rows_for
+from trisec.pipeline.steps import AnnotatedDocument
+from trisec.release.assemble import rows_for
 from trisec.release.replace import MANIFEST, staging_dir, swap_in  # noqa: F401 (re-exported)
 from trisec.schema import Schema
 

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from trisec.errors import Problem, TrisecError
-from trisec.release.pipeline import Stats
+from trisec.pipeline.stats import Stats
 from trisec.release.writer import PARQUET_OPTIONS
 from trisec.silver.plan import Layout, Shard
 from trisec.silver.stages import (

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from trisec.release.pipeline import Stats
+from trisec.pipeline.stats import Stats
 from trisec.silver.dedup import (
     BANDS,
     NUM_PERM,

@@ -2,12 +2,10 @@
 
 Each stage takes a `pyarrow.Table` (a batch of documents) and returns one, so the same
 functions run in the local executor's worker processes and inside Ray Data's `map_batches`
-(batch_format="pyarrow"). They reuse the gold build's code for every step that has one:
-trisec.documents.ingest.decode, trisec.documents.clean.clean,
-trisec.documents.metadata.merge_metadata, trisec.schema.split_of,
-trisec.documents.sentences.split_sentences and trisec.release.assemble (rows of every config),
-and the benchmark's
-baseline predictor (trisec.baselines) for the spans.
+(batch_format="pyarrow"). Per document they run the gold build's own stage functions
+(trisec.pipeline): steps.clean_one (decode + clean + metadata), schema.split_of,
+documents.sentences.split_sentences and release.assemble.rows_for (rows of every config),
+with the benchmark's baseline predictor (trisec.baselines) in place of the gold files.
 
     read_files -> clean_batch -> fingerprint_batch          (ingest: one pass per crawl shard)
     keep_batch -> sentences_batch -> predict_batch -> assemble_batch -> tables.split_assembled
@@ -30,12 +28,10 @@ import pyarrow.compute as pc
 
 from trisec.annotation.gold import Verified
 from trisec.document import DateFact, Document, Fact, RawArticle, Removal
-from trisec.documents.clean import clean
-from trisec.documents.ingest import decode
-from trisec.documents.metadata import merge_metadata
 from trisec.documents.sentences import Sentence, split_sentences
 from trisec.errors import Problem, TrisecError
-from trisec.release.assemble import AnnotatedDocument, rows_for
+from trisec.pipeline.steps import AnnotatedDocument, clean_one
+from trisec.release.assemble import rows_for
 from trisec.schema import Schema, load_schema, split_of
 from trisec.silver.dedup import NUM_PERM, signature
 from trisec.silver.tables import (
@@ -132,7 +128,7 @@ def clean_document(name: str, data: bytes | None, schema: Schema) -> dict[str, A
                                                     "check the path and permissions")])
     raw = RawArticle(name, data)
     try:
-        doc = merge_metadata(clean(raw, decode(raw)), None)  # a crawl has no curated metadata
+        doc = clean_one(raw)  # the build's cleaning; a crawl has no curated metadata
     except TrisecError as exc:
         return _quarantine_row(name, data, exc.problems)
     row = next(rows_for("documents", AnnotatedDocument(doc, split_of(doc.doc_id, schema), [],
