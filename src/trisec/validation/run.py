@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,9 +158,15 @@ def _outcome(spec: SuiteSpec, result: Any, rows: int, seconds: float) -> SuiteOu
 
 
 def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
-               docs: bool = False, suites: list[str] | None = None) -> Report:
+               docs: bool = False, suites: list[str] | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> Report:
     """Validate one release folder with every suite (or the named ones); returns outcomes
-    (raises only when the project itself is broken or stale)."""
+    (raises only when the project itself is broken or stale). `progress(stage, done, total)`
+    hears each phase and each suite as it starts."""
+    specs = [s for s in suite_specs(schema) if suites is None or s.name in suites]
+    steps = 2 + len(specs) + (1 if docs else 0)  # import, frames, suites, docs
+    report = progress or (lambda name, done, total: None)
+    report("validate: loading Great Expectations", 0, steps)
     t0 = time.perf_counter()
     # the files against their manifest before anything parses them: a damaged file is a
     # located error here, never a traceback inside pandas or GX
@@ -174,13 +181,13 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
                                   FIX_DEFINE))
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     phases = {"import": time.perf_counter() - t0}
+    report("validate: reading the release into tables", 1, steps)
     frames = suite_frames(read_release(release_dir, schema), schema)
     phases["frames"] = time.perf_counter() - t0 - sum(phases.values())
     ctx = gx.get_context(mode="file", context_root_dir=str(project_dir))
     outcomes = []
-    for spec in suite_specs(schema):
-        if suites is not None and spec.name not in suites:
-            continue
+    for i, spec in enumerate(specs):
+        report(f"validate: suite {i + 1} of {len(specs)} ({spec.name})", 2 + i, steps)
         t1 = time.perf_counter()
         try:
             suite = ctx.suites.get(spec.name)
@@ -209,6 +216,7 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
     phases["suites"] = time.perf_counter() - t0 - sum(phases.values())
     index = None
     if docs:
+        report("validate: building Data Docs", steps - 1, steps)
         ctx.build_data_docs()
         index = project_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
         phases["docs"] = time.perf_counter() - t0 - sum(phases.values())
