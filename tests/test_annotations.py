@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from trisec.annotation.gold import read_annotation, text_sha256, verify, write_annotation
-from trisec.annotation.reanchor import locate, reanchor
+from trisec.annotation.reanchor import locate, reanchor, reanchor_from
 from trisec.errors import TrisecError
 from trisec.pipeline.local import published_documents
 from trisec.release.build import default_corpus
@@ -235,3 +235,22 @@ def test_coreference_link_agreement(good: dict) -> None:
     assert (c.correct, c.missed, c.spurious) == (1, 0, 0)
     assert agreement(a2, b)["coreference"]["links"]["f1"] == 1.0
     assert agreement(a2, good)["coreference"]["links"]["recall"] == 0.0
+
+
+def test_reanchor_from_previous_text_keeps_short_quotes_on_their_occurrence(good: dict,
+                                                                            text: str) -> None:
+    """A headline put before the text: a short quote at its old place can now be the
+    headline's copy of the same words. Plain reanchoring keeps it there (wrong); with the old
+    text's context every span moves by the headline's length."""
+    ann = copy.deepcopy(good)
+    us = {"id": "M0", **span(text, "US"), "label": "GPE", "mention_type": "NAM",
+          "gpe_role": "GOV", "entity": "E1", "timex_value": None}
+    ann["mentions"].insert(0, us)
+    new_text = "US, Japan talks\n\n" + text
+    _, plain = reanchor(ann, new_text, text_sha256(new_text))
+    assert plain[0].status == "kept" and plain[0].new_start == us["start"]  # the wrong "US"
+    moved, moves = reanchor_from(ann, text, new_text, text_sha256(new_text))
+    shift = len("US, Japan talks\n\n")
+    assert all(m.new_start == m.old_start + shift for m in moves)
+    assert all("prefix" not in m and "suffix" not in m for m in moved["mentions"])
+    assert new_text[moved["mentions"][0]["start"] - 2:][:4] == "\n\nUS"

@@ -96,7 +96,11 @@ def test_pages_clean_back_to_real_paragraphs(crawl: tuple[Path, CrawlReport],
     glued = {re.sub(r"\s", "", p) for p in pools.paragraphs}
     for name, doc in _cleaned(folder, report).items():
         assert leftover_boilerplate(doc.text) == [], name
-        for para in doc.text.split("\n\n"):
+        paras = doc.text.split("\n\n")
+        if doc.title.value is not None:  # the page's headline opens the text
+            assert paras[0] == doc.title.value, name
+            paras = paras[1:]
+        for para in paras:
             para = para.replace(NEAR_DUP_TAIL.strip(), "").strip()
             assert para in known or re.sub(r"\s", "", para) in glued, (name, para[:80])
 

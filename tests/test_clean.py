@@ -14,63 +14,55 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trisec.document import RawArticle
-from trisec.documents.clean import body_hash, clean
+from trisec.documents.clean import RETIRED_REASONS, body_hash, clean
 from trisec.documents.ingest import decode
+from trisec.documents.metadata import merge_metadata
 from trisec.errors import TrisecError
 
 # fixture -> (title, [(reason, exact removed raw text)] in raw order, kept paragraphs given as
-# 1-based raw line numbers (whole line kept) or as the exact expected paragraph)
+# 1-based raw line numbers (whole line kept) or as the exact expected paragraph). The headline
+# is article text: when the page has one it is the first kept paragraph.
 CASES: dict[str, tuple[str | None, list[tuple[str, str]], list[int | str]]] = {
     "date_partial_month.txt": (
         "US, Japan, South Korea agree to share missile warning data in real time",
-        [("crawl_date_line", " date 2023-06 "),
-         ("title", "US, Japan, South Korea agree to share missile warning data in real time")],
-        [3, 5]),
+        [("crawl_date_line", " date 2023-06 ")],
+        ["US, Japan, South Korea agree to share missile warning data in real time", 3, 5]),
     "date_stray_token.txt": (
         "North Korea fires short-range ballistic missiles into East Sea",
-        [("crawl_date_line", " date 2025-05-08 403 "),
-         ("title", "North Korea fires short-range ballistic missiles into East Sea")],
-        [4, 6]),
+        [("crawl_date_line", " date 2025-05-08 403 ")],
+        [2, 4, 6]),
     "date_wrong_dateline.txt": (
         "S. Korea, U.S., Japan launch first Freedom Edge multidomain exercise",
         [("crawl_date_line", " date 2024-06-25 "),
-         ("title", "S. Korea, U.S., Japan launch first Freedom Edge multidomain exercise"),
          ("dateline", "SEOUL, June 27 (Yonhap) -- ")],
-        ["South Korea, the United States and Japan launched their first trilateral multidomain "
+        [2, "South Korea, the United States and Japan launched their first trilateral multidomain "
          "exercise, Freedom Edge, on Thursday, the defense ministry said.", 6, 8]),
     "no_date_line.txt": (
         "Japan, US, South Korea hold trilateral air drill with B-1B bomber",
-        [("title", "Japan, US, South Korea hold trilateral air drill with B-1B bomber")],
-        [3, 5]),
+        [],
+        [1, 3, 5]),
     "title_repeated_lower.txt": (
         "S. Korea, US, Japan hold trilateral naval drill near Jeju",
-        [("title", "S. Korea, US, Japan hold trilateral naval drill near Jeju"),
-         ("title_duplicate", "s. korea, us, japan hold trilateral naval drill near jeju")],
-        [5, 7]),
+        [("title_duplicate", "s. korea, us, japan hold trilateral naval drill near jeju")],
+        [1, 5, 7]),
     "title_truncated.txt": (
         "US, Japan, South Korea condemn North Korea's transfer of ballistic missiles to Russia",
-        [("title", "US, Japan, South Korea condemn North Korea's transfer of ballistic missiles "
-                   "to Russia"),
-         ("title_duplicate", "US, Japan, South Korea condemn North Korea's transfer of\u2026")],
-        [5, 7]),
+        [("title_duplicate", "US, Japan, South Korea condemn North Korea's transfer of\u2026")],
+        [1, 5, 7]),
     "breadcrumb_section_label.txt": (
         "South Korea, US, Japan stage trilateral air exercise after North Korean missile launch",
-        [("breadcrumb", "News / Koreas"), ("section_label", "WORLD"),
-         ("title", "South Korea, US, Japan stage trilateral air exercise after North Korean "
-                   "missile launch")],
-        [7, 9]),
+        [("breadcrumb", "News / Koreas"), ("section_label", "WORLD")],
+        [5, 7, 9]),
     "captions.txt": (
         "US, South Korea and Japan warships sail together in Freedom Edge drill",
-        [("title", "US, South Korea and Japan warships sail together in Freedom Edge drill"),
-         ("caption", "Warships from the US, South Korea and Japan sail in formation during the "
+        [("caption", "Warships from the US, South Korea and Japan sail in formation during the "
                      "Freedom Edge exercise (photo: GettyImages)"),
          ("caption", "South Korean President Yoon Suk-yeol speaks during a trilateral summit "
                      "with US and Japanese leaders at Camp David. (Photo by AFP)")],
-        [5, 9]),
+        [1, 5, 9]),
     "related_other_news.txt": (
         "Seoul, Washington, Tokyo discuss North Korea's cyber threats",
-        [("title", "Seoul, Washington, Tokyo discuss North Korea's cyber threats"),
-         ("related_news", "News Related"), ("related_news", "OTHER NEWS"),
+        [("related_news", "News Related"), ("related_news", "OTHER NEWS"),
          ("related_news", "Taylor Swift announces extra dates for European tour"),
          ("related_news", "The singer added three more shows in London next summer after "
                           "tickets sold out within minutes ... Read more \u00bb"),
@@ -78,26 +70,22 @@ CASES: dict[str, tuple[str | None, list[tuple[str, str]], list[int | str]]] = {
          ("related_news", "Wall Street closed higher on Friday as new data showed consumer "
                           "prices rising more slowly than expected ... Read more \u00bb"),
          ("related_news", "Top List in the World")],
-        [3, 5]),
+        [1, 3, 5]),
     "related_read_also.txt": (
         "Japan to deploy long-range missiles earlier than planned",
-        [("title", "Japan to deploy long-range missiles earlier than planned"),
-         ("related_news", "Read also: China holds large-scale military drills around Taiwan"),
+        [("related_news", "Read also: China holds large-scale military drills around Taiwan"),
          ("related_news", "Read more \u00bb")],
-        [3, 7, 11]),  # a mid-article link list does not cut the article
+        [1, 3, 7, 11]),  # a mid-article link list does not cut the article
     "related_dash_list.txt": (
         "US Forces Korea stages live-fire drill with South Korean army",
-        [("title", "US Forces Korea stages live-fire drill with South Korean army"),
-         ("related_news", "Top Content Trending"), ("related_news", "-"),
+        [("related_news", "Top Content Trending"), ("related_news", "-"),
          ("related_news", "Ten best beaches to visit in Southeast Asia this winter"),
          ("related_news", "-"),
          ("related_news", "Celebrity chef opens new restaurant in Seoul's Gangnam district")],
-        [3, 5]),
+        [1, 3, 5]),
     "page_furniture.txt": (
         "South Korea, US, Japan hold first trilateral defense ministers' meeting in Tokyo",
-        [("title", "South Korea, US, Japan hold first trilateral defense ministers' meeting in "
-                   "Tokyo"),
-         ("advertisement", "ADVERTISEMENT"),
+        [("advertisement", "ADVERTISEMENT"),
          ("share", "Share"), ("share", "Tweet"), ("share", "Facebook"), ("share", "WhatsApp"),
          ("advertisement", "ADVERTISEMENT"),
          ("promo", "Download our app on the App Store and Google Play"),
@@ -107,30 +95,29 @@ CASES: dict[str, tuple[str | None, list[tuple[str, str]], list[int | str]]] = {
          ("mirror_address", "Press TV\u2019s website can also be accessed at the following "
                             "alternate addresses:"),
          ("mirror_address", "www.presstv.co.uk"), ("mirror_address", "www.presstv.tv")],
-        [5, 12]),
+        [1, 5, 12]),
     "end_terminator_stamp.txt": (
         "N. Korea fires ballistic missile into East Sea as Blinken visits Seoul",
         [("crawl_date_line", " date 2025-01-06 "),
-         ("title", "N. Korea fires ballistic missile into East Sea as Blinken visits Seoul"),
          ("dateline", "SEOUL, Jan. 6 (Yonhap) -- "),
          ("terminator", " (END)"),
          ("date_stamp", "2025/01/06 18:52 KST"),
          ("related_news", "Yoon's lawyers file objection to arrest warrant"),
          ("related_news", "Weather forecast: cold wave to grip central region")],
-        ["North Korea fired what appears to be an intermediate-range ballistic missile into the "
+        ["N. Korea fires ballistic missile into East Sea as Blinken visits Seoul",
+         "North Korea fired what appears to be an intermediate-range ballistic missile into the "
          "East Sea on Monday, the Joint Chiefs of Staff said, as U.S. Secretary of State Antony "
          "Blinken was visiting Seoul.",
          "The launch came hours after Blinken held talks with Foreign Minister Cho Tae-yul on "
          "trilateral security cooperation with Japan."]),
     "end_stamp_own_line.txt": (
         "Japan, US, South Korea hold trilateral missile defense drill",
-        [("title", "Japan, US, South Korea hold trilateral missile defense drill"),
-         ("date_stamp", "2025/01/06 18:52 KST")],
-        [3, 5]),
+        [("date_stamp", "2025/01/06 18:52 KST")],
+        [1, 3, 5]),
     "run_together.txt": (
         "S. Korea, US, Japan pledge closer defense ties",
-        [("title", "S. Korea, US, Japan pledge closer defense ties")],
-        [3]),
+        [],
+        [1, 3]),
 }
 
 
@@ -153,7 +140,8 @@ def test_each_crawl_case_keeps_the_article_and_records_what_it_drops(name, clean
 
 def test_the_fixtures_cover_every_removal_reason(schema):
     seen = {reason for _, removals, _ in CASES.values() for reason, _ in removals}
-    assert seen == set(schema.vocabulary("removal_reasons"))
+    assert seen == set(schema.vocabulary("removal_reasons")) - RETIRED_REASONS
+    assert set(schema.vocabulary("removal_reasons")) >= RETIRED_REASONS
 
 
 def test_crawl_date_line_becomes_a_date_clue_with_its_precision(clean_fixture):
@@ -202,9 +190,51 @@ def test_known_title_finds_a_title_the_heuristic_would_keep():
     raw = RawArticle("t.txt", page.encode())
     without = clean(raw, page)
     with_title = clean(raw, page, known_title="Allies vow firm response to North Korea")
-    assert without.text.startswith("Allies vow firm response")  # ends like a sentence: kept
-    assert with_title.text.startswith("South Korea, the United States")
-    assert [r.reason for r in with_title.removed] == ["title"]
+    # the line is published either way (it is page text); only the known title names it
+    assert without.text == with_title.text == "\n\n".join(page.split("\n\n")).strip()
+    assert without.title.value is None and without.removed == []
+    assert with_title.title.value == "Allies vow firm response to North Korea."
+    assert with_title.removed == []
+
+
+def test_headline_opens_the_text_and_is_not_body_for_duplicate_detection():
+    body = ("South Korea, the United States and Japan held a trilateral air exercise over "
+            "waters south of Jeju Island on Sunday, the Joint Chiefs of Staff said.")
+    with_headline = "WORLD\n\nAllies stage air drill near Jeju\n\n" + body + "\n"
+    other_headline = "Trilateral drill held off Jeju\n\n" + body + "\n"
+    without = " date 2024-06-27 " + body + "\n"
+    a = clean(RawArticle("a.txt", with_headline.encode()), with_headline)
+    b = clean(RawArticle("b.txt", other_headline.encode()), other_headline)
+    c = clean(RawArticle("c.txt", without.encode()), without)
+    assert a.text == "Allies stage air drill near Jeju\n\n" + body
+    assert (a.title.value, a.title.provenance) == ("Allies stage air drill near Jeju", "body")
+    assert "first paragraph" in (a.title.evidence or "")
+    assert c.text == body and c.title.value is None  # no headline: nothing is inserted
+    assert a.body_sha256 == b.body_sha256 == c.body_sha256  # the same article
+    for doc, page in ((a, with_headline), (b, other_headline), (c, without)):
+        assert_accounted(doc, page)
+
+
+def test_a_truncated_copy_gives_way_to_a_full_one_but_is_published_when_alone():
+    full = "US, Japan, South Korea condemn North Korea's transfer of ballistic missiles to Russia"
+    cut = "US, Japan, South Korea condemn North Korea's transfer of\u2026"
+    body = ("The foreign ministers of the United States, Japan and South Korea condemned the "
+            "transfer of North Korean ballistic missiles to Russia in a joint statement.")
+    first_cut = f"{cut}\n\n{full.lower()}\n\n{full}\n\n{body}\n"
+    doc = clean(RawArticle("t.txt", first_cut.encode()), first_cut, known_title=full)
+    assert doc.text == f"{full}\n\n{body}"  # the complete, cased copy is published
+    assert [(r.reason, r.text) for r in doc.removed] == [
+        ("title_duplicate", cut), ("title_duplicate", full.lower())]
+    alone = f"{cut}\n\n{body}\n"
+    cut_doc = clean(RawArticle("u.txt", alone.encode()), alone, known_title=full)
+    assert cut_doc.text == f"{cut}\n\n{body}"  # never completed from the curated title
+    assert cut_doc.title.value == cut
+    assert_accounted(cut_doc, alone)
+    curated = {"title": {"value": full, "provenance": "external", "confidence": "high",
+                         "evidence": "curator lookup"}}
+    merged = merge_metadata(cut_doc, curated)
+    assert (merged.title.value, merged.title.provenance) == (full, "external")
+    assert cut in (merged.title.evidence or "") and merged.text.startswith(cut)
 
 
 def test_article_lines_that_merely_mention_boilerplate_words_are_kept():
@@ -219,8 +249,8 @@ def test_article_lines_that_merely_mention_boilerplate_words_are_kept():
     ]
     page = "Allies expand missile data sharing\n\n" + "\n\n".join(body) + "\n"
     doc = clean(RawArticle("k.txt", page.encode()), page)
-    assert doc.text == "\n\n".join(body)
-    assert [r.reason for r in doc.removed] == ["title"]
+    assert doc.text == "\n\n".join(["Allies expand missile data sharing", *body])
+    assert doc.removed == []
 
 
 # --- normalisations and the offset map -------------------------------------------------
@@ -230,8 +260,8 @@ def test_crlf_nbsp_and_whitespace_runs_are_normalised_and_counted(fixtures_raw):
             "share data in real time, officials said on Monday.\r\n")
     raw = RawArticle("n.txt", page.encode())
     doc = clean(raw, decode(raw))
-    assert doc.text == ("The allies agreed to expand drills and to share data in real time, "
-                        "officials said on Monday.")
+    assert doc.text == ("Title of the page here\n\nThe allies agreed to expand drills and to "
+                        "share data in real time, officials said on Monday.")
     assert doc.normalizations["crlf"] == 3
     assert doc.normalizations["whitespace_folded"] == 3  # double space, NBSP, tab
     assert_accounted(doc, page)
@@ -242,7 +272,7 @@ def test_nfc_composition_keeps_every_later_character_mapped():
             "foreign ministry in Seoul and agreed to meet again next month, officials said.\n")
     doc = clean(RawArticle("nfc.txt", page.encode()), page)
     assert "caf\u00e9 near" in doc.text and unicodedata.is_normalized("NFC", doc.text)
-    assert doc.normalizations["nfc"] == 1
+    assert doc.normalizations["nfc"] == 2  # one in the headline, one in the body
     for i, ch in enumerate(doc.text):
         if ch.isspace():
             continue
@@ -352,7 +382,7 @@ def pages(draw: st.DrawFn) -> tuple[str, list[str], str | None, str | None]:
 def test_generated_pages_keep_every_article_paragraph_and_nothing_else(case):
     page, paras, title, dateline = case
     doc = clean(RawArticle("gen.txt", page.encode()), page)
-    assert doc.text == "\n\n".join(paras)
+    assert doc.text == "\n\n".join([title, *paras] if title else paras)
     assert doc.title.value == title
     assert doc.dateline.value == (dateline.split(" --")[0] if dateline else None)
     assert_accounted(doc, page)

@@ -370,3 +370,42 @@ def test_cli_text_and_json(releases: dict[str, Path]) -> None:
         assert text in res.output, text
     bad = runner.invoke(main, ["diff", "no-such-ref", str(releases["r2"])])
     assert bad.exit_code == 1 and "neither a folder nor a git revision" in bad.output
+
+
+def test_spans_whose_text_only_moved_are_moved_not_added_and_removed() -> None:
+    """A headline put before the body moves every span after it: the diff reports them as
+    moved (with the old offsets) and lists as added only what is new."""
+    body = "South Korea and Japan held talks. Japan said the talks went well."
+    head = "Japan, S. Korea meet\n\n"
+
+    def doc(text: str, shift: int, headline: bool) -> dict:
+        def m(mid: str, surface: str, start: int, ent: str) -> dict:
+            return {"id": mid, "start": start + shift, "end": start + shift + len(surface),
+                    "text": surface, "label": "GPE", "mention_type": "NAM", "gpe_role": "GOV",
+                    "entity": ent, "timex_value": None}
+        ms = [m("M1", "South Korea", 0, "E1"), m("M2", "Japan", 16, "E2"),
+              m("M3", "Japan", 34, "E2")]
+        if headline:
+            ms.append({**m("M4", "Japan", 0, "E2"), "start": 0, "end": 5})
+        talks = {"start": 27 + shift, "end": 32 + shift, "text": "talks"}
+        said = {"start": 40 + shift, "end": 44 + shift, "text": "said"}
+        content = {"start": 45 + shift, "end": 64 + shift, "text": body[45:64]}
+        return {"text": text, "mentions": ms,
+                "entities": [{"id": "E1", "qid": "Q884"}, {"id": "E2", "qid": "Q17"}],
+                "events": [{"type": "MEET", "realis": "ACTUAL", "mode": "in-person",
+                            "trigger": talks,
+                            "arguments": [{"role": "participant", "mention": "M1"}]}],
+                "attributions": [{"kind": "indirect", "content": content, "cue": said,
+                                  "source": "M3"}]}
+
+    old, new = doc(body, 0, False), doc(head + body, len(head), True)
+    assert new["text"][new["mentions"][2]["start"]:][:5] == "Japan"
+    d = {layer: diff_layer("tsn-x", old, new, layer)
+         for layer in ("mentions", "events", "arguments", "attributions")}
+    assert [x["text"] for x in d["mentions"]["added"]] == ["Japan"]
+    assert d["mentions"]["added"][0]["span"] == [0, 5]
+    assert len(d["mentions"]["moved"]) == 3 and not d["mentions"]["removed"]
+    assert d["mentions"]["moved"][0]["old_span"] == [0, 11]
+    for layer in ("events", "arguments", "attributions"):
+        assert len(d[layer]["moved"]) == 1, layer
+        assert not any(d[layer][k] for k in ("added", "removed", "relabelled", "changed"))

@@ -123,3 +123,57 @@ def test_mismatched_documents_are_refused() -> None:
     b["text_sha256"] = "y"
     with pytest.raises(TrisecError, match="different texts"):
         agreement(pass_a(), b)
+
+
+# --- headline scope: a pass that annotated only the opening headline ---------------------
+
+def _write(folder: Any, ann: dict[str, Any]) -> None:
+    from trisec.annotation.gold import write_annotation
+
+    write_annotation(folder / f"{ann['doc_id']}.json", ann)
+
+
+def test_headline_scope_cuts_both_passes_to_the_headline(tmp_path: Any) -> None:
+    from trisec.annotation.agreement import corpus_agreement, within
+
+    full = pass_a()  # "South Korea held exercises in May." plays the headline
+    end = TEXT.index(" Kim")
+    head = within(full, end)
+    assert [m["text"] for m in head["mentions"]] == ["South Korea", "May"]
+    assert [e["trigger"]["text"] for e in head["events"]] == ["exercises"]
+    assert head["attributions"] == [] and {e["id"] for e in head["entities"]} == {"E1", "E2"}
+    b = copy.deepcopy(head)
+    b.update({"pass": "h", "headline": TEXT[:end]})
+    b["mentions"][1]["label"] = "NUM"  # one disagreement inside the headline
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "h").mkdir()
+    _write(tmp_path / "gold", full)
+    _write(tmp_path / "gold", {**pass_a(), "doc_id": "tsn-0000000000000002"})  # not in H
+    _write(tmp_path / "h", b)
+    r = corpus_agreement(tmp_path / "gold", tmp_path / "h", scope="headline")
+    assert r["documents"] == 1
+    m = r["mentions"]["strict"]
+    assert (m["possible"], m["actual"], m["correct"]) == (2, 2, 1)  # Kim, Japan not counted
+    assert r["attribution"]["cue"]["possible"] == 0
+    assert "| Attribution: cue F1 (exact span) | n/a |" in format_agreement_table(r)
+    with pytest.raises(TrisecError, match="headline"):  # a scoped pass must say its headline
+        corpus_agreement(tmp_path / "gold", tmp_path / "gold", scope="headline")
+
+
+def test_the_headline_pass_annotates_the_published_headlines() -> None:
+    """Every headline-scope pass states the headline it annotated; that string opens the
+    published text of its document, so its offsets are offsets into `text`."""
+    from trisec.annotation.agreement import COMPARISONS, pass_dir, read_pass_pairs
+    from trisec.pipeline.local import published_documents
+    from trisec.release.build import default_corpus
+
+    texts = {d.doc_id: d.text for d in published_documents(default_corpus())}
+    scoped = [c for c in COMPARISONS if c.scope == "headline"]
+    assert scoped
+    for c in scoped:
+        from trisec.annotation.gold import read_annotation
+
+        for path in sorted(pass_dir(c.second).glob("*.json")):
+            ann = read_annotation(path)
+            assert texts[ann["doc_id"]].startswith(ann["headline"] + "\n\n"), path
+        assert read_pass_pairs(pass_dir(c.first), pass_dir(c.second), scope="headline")

@@ -123,9 +123,10 @@ def test_ingest_json_has_the_documented_fields(fixtures_raw, tmp_path):
     assert doc["sha256"] == hashlib.sha256(data).hexdigest()
     assert doc["doc_id"] == "tsn-" + doc["sha256"][:16]
     assert doc["source_file"] == path.name
-    assert doc["text"].startswith("South Korea, the United States and Japan launched")
-    assert doc["title"]["value"] == ("S. Korea, U.S., Japan launch first Freedom Edge "
-                                     "multidomain exercise")
+    headline = "S. Korea, U.S., Japan launch first Freedom Edge multidomain exercise"
+    assert doc["title"]["value"] == headline
+    assert doc["text"].startswith(headline + "\n\nSouth Korea, the United States and Japan "
+                                  "launched")
     assert doc["dateline"]["value"] == "SEOUL, June 27 (Yonhap)"
     assert set(doc["published"]) == {"value", "precision", "provenance", "confidence",
                                      "evidence"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import random
@@ -118,3 +119,29 @@ def test_span_tables_and_role_labels_come_from_the_schema() -> None:
     assert agent and agent <= set(s.entity_labels)
     assert agent == {lab for t in s.event_types for lab in s.roles_for(t).get("agent", [])}
     assert s.role_labels("no-such-role") == set()
+
+
+def test_fingerprint_ignores_the_version_its_notes_and_label_examples(tmp_path, schema):
+    """Raising the version (a release) or fixing an example's quote is no schema change;
+    a changed definition still is (VERSIONING: a label redefined is MAJOR)."""
+    from trisec.schema import fingerprint_of
+
+    dataset = yaml.safe_load((SCHEMA_DIR / "dataset.yaml").read_text(encoding="utf-8"))
+    labels = yaml.safe_load((SCHEMA_DIR / "labels.yaml").read_text(encoding="utf-8"))
+    base = fingerprint_of(dataset, labels)
+    assert base == schema.fingerprint()
+    bumped = {**dataset, "version": "99.0.0",
+              "release_notes": {**dataset["release_notes"], "99.0.0": "a note"}}
+    examples = copy.deepcopy(labels)
+    examples["entity_labels"][0]["positive"] = ["an example quoted afresh"]
+    assert fingerprint_of(bumped, examples) == base
+    described = copy.deepcopy(dataset)
+    first = next(iter(described["configs"].values()))
+    first["columns"][0]["description"] = "Reworded for the card."
+    assert fingerprint_of(described, labels) == base
+    retyped = copy.deepcopy(dataset)
+    next(iter(retyped["configs"].values()))["columns"][0]["type"] = "int64"
+    assert fingerprint_of(retyped, labels) != base
+    redefined = copy.deepcopy(labels)
+    redefined["entity_labels"][0]["definition"] = "Something else."
+    assert fingerprint_of(dataset, redefined) != base

@@ -36,6 +36,7 @@ def assert_tiling(text: str, sents: list[Sentence]) -> None:
 def test_run_together_sentences_still_split(clean_fixture):
     doc, _ = clean_fixture("run_together.txt")
     assert _texts(doc.text) == [
+        "S. Korea, US, Japan pledge closer defense ties",  # the headline: a sentence of its own
         "The three countries agreed to deepen trilateral security cooperation.",
         "Defense Minister Shin Won-sik said the allies would respond firmly to any "
         "provocation by North Korea.",

@@ -85,9 +85,8 @@ class Schema:
         return str(self.dataset["name"])
 
     def fingerprint(self) -> str:
-        """sha256 of both schema files' parsed content: changes when any type or label does."""
-        blob = json.dumps([self.dataset, self.labels], sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()
+        """sha256 of the schema that data depends on: changes when any type or label does."""
+        return fingerprint_of(self.dataset, self.labels)
 
     # -- label sets -------------------------------------------------------------------------
     def names(self, key: str) -> list[str]:
@@ -305,6 +304,32 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TrisecError(Problem(str(path), "expected a mapping at top level"))
     return data
+
+
+# Not part of the fingerprint: the version and its notes (raising the version is not a schema
+# change), the column and config descriptions of dataset.yaml (prose for the card) and the
+# illustrative examples of labels.yaml (an example fixed to quote the text does not redefine a
+# label). Names, types, configs, vocabularies, label definitions and roles stay in.
+_NOT_SCHEMA_DATASET = ("version", "release_notes")
+_NOT_SCHEMA_DESCRIPTIONS = ("description",)
+_NOT_SCHEMA_LABELS = ("positive", "negative", "examples")
+
+
+def _without(value: Any, keys: tuple[str, ...]) -> Any:
+    if isinstance(value, dict):
+        return {k: _without(v, keys) for k, v in value.items() if k not in keys}
+    if isinstance(value, list):
+        return [_without(v, keys) for v in value]
+    return value
+
+
+def fingerprint_of(dataset: dict[str, Any], labels: dict[str, Any]) -> str:
+    """sha256 of the parsed schema files without version, release notes and examples."""
+    kept = {k: v for k, v in dataset.items() if k not in _NOT_SCHEMA_DATASET}
+    blob = json.dumps([{k: _without(v, _NOT_SCHEMA_DESCRIPTIONS) if k == "configs" else v
+                        for k, v in kept.items()},
+                       _without(labels, _NOT_SCHEMA_LABELS)], sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()
 
 
 def load_schema(schema_dir: Path = SCHEMA_DIR) -> Schema:

@@ -53,8 +53,10 @@ def locate(text: str, span: dict[str, Any]) -> tuple[int | None, str]:
     """Where the span's quote is in `text`: (start, status)."""
     quote = span.get("text") or ""
     hint = span.get("start")
-    if isinstance(hint, int) and text[hint:hint + len(quote)] == quote and quote:
-        return hint, "kept"
+    context = len(span.get("prefix") or "") + len(span.get("suffix") or "")
+    if isinstance(hint, int) and text[hint:hint + len(quote)] == quote and quote and \
+            _context_score(text, hint, quote, span) == context:
+        return hint, "kept"  # same words at the old place, and the same context if known
     places = _occurrences(text, quote)
     if not places:
         return None, "not_found"
@@ -105,3 +107,17 @@ def with_context(ann: dict[str, Any], text: str) -> dict[str, Any]:
         span["prefix"] = text[max(0, s - CONTEXT):s]
         span["suffix"] = text[e:e + CONTEXT]
     return new
+
+
+def reanchor_from(ann: dict[str, Any], old_text: str, text: str,
+                  text_sha256: str) -> tuple[dict[str, Any], list[Move]]:
+    """Reanchor with the quote context taken from `old_text`, the text the offsets were
+    written against (from the previous release): files store no prefix/suffix, and a short
+    quote ("US") occurs many times, so the old position alone cannot tell a moved span from
+    another occurrence near its old place. The context is used, then dropped again (the file
+    format keeps only start/end/text)."""
+    moved, moves = reanchor(with_context(ann, old_text), text, text_sha256)
+    for _, span in _spans(moved):
+        span.pop("prefix", None)
+        span.pop("suffix", None)
+    return moved, moves

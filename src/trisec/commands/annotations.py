@@ -69,12 +69,23 @@ def check(files: tuple[Path, ...]) -> None:
 @command.command("reanchor")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--write", is_flag=True, help="Rewrite the files (only if every span was placed).")
-def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
+@click.option("--previous", default=None, metavar="REF",
+              help="Release the offsets were written against (a folder or a git revision "
+                   "holding dataset/, e.g. v0.1.0): its texts give each span's quote context.")
+def reanchor_cmd(files: tuple[Path, ...], write: bool, previous: str | None) -> None:
     """Relocate spans by their quoted text onto the current published text."""
     from trisec.annotation.gold import read_annotation, text_sha256, write_annotation
-    from trisec.annotation.reanchor import reanchor
+    from trisec.annotation.reanchor import reanchor, reanchor_from
 
     docs, unresolved = _documents(), 0
+    old_texts: dict[str, str] = {}  # text_sha256 -> text of the previous release
+    if previous:
+        from trisec.paths import ROOT
+        from trisec.release.diff import load_release, release_folder
+
+        with release_folder(previous, ROOT) as folder:
+            for row in load_release(folder, previous).docs.values():
+                old_texts[text_sha256(row["text"])] = row["text"]
     for path in files:
         ann = read_annotation(path)
         doc = docs.get(str(ann.get("doc_id")))
@@ -83,7 +94,9 @@ def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
             unresolved += 1
             continue
         text = doc.text  # type: ignore[attr-defined]
-        new, moves = reanchor(ann, text, text_sha256(text))
+        old = old_texts.get(str(ann.get("text_sha256")))
+        new, moves = (reanchor_from(ann, old, text, text_sha256(text)) if old is not None
+                      else reanchor(ann, text, text_sha256(text)))
         bad = [m for m in moves if m.status in ("not_found", "ambiguous")]
         moved = [m for m in moves if m.status == "moved"]
         for m in moved + bad:
@@ -91,7 +104,7 @@ def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
         click.echo(f"{path}: {len(moves) - len(moved) - len(bad)} kept, {len(moved)} moved, "
                    f"{len(bad)} unresolved")
         unresolved += len(bad)
-        if write and not bad:
+        if write and not bad and new != ann:  # an unchanged file keeps its bytes
             write_annotation(path, new)
     if unresolved:
         raise SystemExit(1)
@@ -101,12 +114,14 @@ def reanchor_cmd(files: tuple[Path, ...], write: bool) -> None:
 @click.option("--a", "dir_a", type=click.Path(path_type=Path), default=None)
 @click.option("--b", "dir_b", type=click.Path(path_type=Path), default=None)
 @click.option("--json", "as_json", is_flag=True)
-def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool) -> None:
+@click.option("--scope", type=click.Choice(["document", "headline"]), default="document",
+              help="headline: pass B annotated only headlines; both sides are cut to them.")
+def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool, scope: str) -> None:
     """Inter-annotator agreement of two independent passes (default passes/a vs passes/b)."""
     from trisec.annotation.agreement import corpus_agreement
     from trisec.evaluate.agreement import format_agreement_table
 
-    result = corpus_agreement(dir_a, dir_b)
+    result = corpus_agreement(dir_a, dir_b, scope=scope)
     click.echo(json.dumps(result, indent=2, sort_keys=True) if as_json
                else format_agreement_table(result))
 
@@ -114,13 +129,15 @@ def agreement_cmd(dir_a: Path | None, dir_b: Path | None, as_json: bool) -> None
 @command.command("disagreements")
 @click.option("--a", "dir_a", type=click.Path(path_type=Path), default=None)
 @click.option("--b", "dir_b", type=click.Path(path_type=Path), default=None)
-def disagreements_cmd(dir_a: Path | None, dir_b: Path | None) -> None:
+@click.option("--scope", type=click.Choice(["document", "headline"]), default="document",
+              help="headline: pass B annotated only headlines; both sides are cut to them.")
+def disagreements_cmd(dir_a: Path | None, dir_b: Path | None, scope: str) -> None:
     """Every difference between two passes, per document and layer (Markdown worklist)."""
     from trisec.annotation.agreement import read_pass_pairs
     from trisec.annotation.disagreements import disagreements, format_disagreements
 
     docs = _documents()
-    for a, b in read_pass_pairs(dir_a, dir_b):
+    for a, b in read_pass_pairs(dir_a, dir_b, scope=scope):
         doc = docs[str(a["doc_id"])]
         click.echo(format_disagreements(str(a["doc_id"]),
                                         disagreements(a, b, doc.text)))  # type: ignore[attr-defined]

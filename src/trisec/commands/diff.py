@@ -84,8 +84,8 @@ def print_report(d: dict[str, Any], limit: int) -> None:
             else:
                 what.append(f"{k}: {a!r} -> {b!r}")
         if x["text_changed"]:
-            what.append("text changed (length {} -> {}); span offsets of this document are "
-                        "compared as they are".format(*x["text_length"]))
+            what.append("text changed (length {} -> {}); spans whose text only moved are "
+                        "listed as moved".format(*x["text_length"]))
         if x["removals"][0] != x["removals"][1]:
             what.append("cleaning removals {} -> {}".format(*x["removals"]))
         console.print(f"[yellow]document changed[/]: {x['doc_id']}")
@@ -99,13 +99,13 @@ def print_report(d: dict[str, Any], limit: int) -> None:
         rows.add_row(config, *(str(r[k]) for k in ("old", "new", "added", "removed")))
     print_table(console, rows)
     table = Table(title="span layers (matched by key; attributions by content, cue and source)")
-    for col in ("layer", "old", "new", "added", "removed", "relabelled", "changed"):
+    kinds_shown = ("added", "removed", "relabelled", "changed", "moved")
+    for col in ("layer", "old", "new", *kinds_shown):
         table.add_column(col, justify="left" if col == "layer" else "right")
     for layer, kinds in d["layers"].items():
         sizes = d["layer_sizes"][layer]
         table.add_row(layer, str(sizes[0]), str(sizes[1]),
-                      *(str(len(kinds[k])) for k in ("added", "removed", "relabelled",
-                                                     "changed")))
+                      *(str(len(kinds.get(k, []))) for k in kinds_shown))
     print_table(console, table)
     for layer, kinds in d["layers"].items():
         for kind, items in kinds.items():
@@ -113,6 +113,9 @@ def print_report(d: dict[str, Any], limit: int) -> None:
                 extra = ""
                 if kind == "relabelled":
                     extra = f" {item['old']} -> {item['new']}"
+                elif kind == "moved":
+                    old = item["old_span"]
+                    extra = f" {item['label']} (was {old[0]}:{old[1]})"
                 elif kind == "changed":
                     extra = " " + ", ".join(f"{k}: {v[0]} -> {v[1]}"
                                             for k, v in item["changes"].items())

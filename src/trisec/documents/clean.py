@@ -19,6 +19,10 @@ from trisec.document import Document, Fact, RawArticle, Removal
 from trisec.errors import Problem, TrisecError
 
 # --- vocabulary (also used by validation to check no marker survives) -------------------
+# removal reasons of schema/dataset.yaml no rule produces any more, kept in the vocabulary so
+# older releases still read: `title` (until 0.2.0 the headline was removed from the text; it
+# is now its first paragraph, docs/CLEANING.md rule 4)
+RETIRED_REASONS = frozenset({"title"})
 SECTION_LABELS = frozenset({
     "WORLD", "WORLD NEWS", "ASIA", "ASIA-PACIFIC", "ASIA PACIFIC", "POLITICS", "DEFENSE",
     "DEFENCE", "NATIONAL", "NATION", "NORTH KOREA", "KOREA", "KOREAS", "BUSINESS", "OPINION",
@@ -96,6 +100,7 @@ class CleanState:
     title: Fact = field(default_factory=Fact)
     dateline: Fact = field(default_factory=Fact)
     date_clues: list[dict[str, object]] = field(default_factory=list)
+    headline: int | None = None  # raw line index of the published headline
 
     def drop(self, i: int, reason: str) -> None:
         line = self.lines[i]
@@ -149,7 +154,7 @@ def _is_caps_label(s: str) -> bool:
 
 def _same_title(line: str, title: str) -> bool:
     """An exact (case-insensitive) or truncated copy of the title."""
-    a, b = line.casefold().rstrip(" .…"), title.casefold()
+    a, b = line.casefold().rstrip(" .…"), title.casefold().rstrip(" .…")
     return a == b or (len(a) >= 20 and (b.startswith(a) or a.startswith(b)))
 
 
@@ -247,13 +252,30 @@ def rule_page_furniture(st: CleanState) -> None:
             _take_stamp(st, i, m, "on a line of its own")
 
 
+def _truncated(s: str) -> bool:
+    """A headline copy the page cut short (`... transfer of…`)."""
+    return s.rstrip().endswith(("…", "..."))
+
+
+def _headline_rank(s: str) -> tuple[bool, bool, int]:
+    """Lower is better: a complete copy before a truncated one, a cased copy before a
+    lower-cased one, the longer before the shorter."""
+    return (_truncated(s), s == s.lower() and s != s.upper(), -len(s))
+
+
 def rule_leading_zone(st: CleanState, known_title: str | None = None) -> None:
-    """Before the first body paragraph: breadcrumbs, section labels, title, its copies,
-    and a stand-alone dateline. `known_title` (curated metadata) helps find truncated copies."""
+    """Before the first body paragraph: breadcrumbs, section labels, the headline, its copies,
+    and a stand-alone dateline. `known_title` (curated metadata) helps find truncated copies.
+
+    The headline is article text: it stays in the text as its first paragraph, and only its
+    other copies are removed (`title_duplicate`). It is looked for only until the first line
+    that is kept as text, so nothing the page shows above it can precede it in `text`."""
     live = st.live()
     body_at = next((i for i in live if _is_body_paragraph(st.lines[i].stripped)), None)
     zone = [i for i in live if body_at is None or i < body_at]
     title: str | None = None
+    copies: list[int] = []  # raw line indexes of the headline and its copies, page order
+    text_seen = False  # a line before any headline candidate stays text: no headline then
     for i in zone:
         s = st.lines[i].stripped
         if title is None and "/" in s and BREADCRUMB.match(s) and len(s.split()) <= 8:
@@ -261,23 +283,43 @@ def rule_leading_zone(st: CleanState, known_title: str | None = None) -> None:
         elif _is_caps_label(s) and (title is None or s.rstrip(".") in SECTION_LABELS):
             st.drop(i, "section_label")
         elif title is not None and _same_title(s, title):
-            st.drop(i, "title_duplicate")
-        elif title is None and (
+            copies.append(i)
+        elif title is None and not text_seen and (
                 (known_title and _same_title(s, known_title))
                 or (not _SENTENCE_END.search(s) and len(s.split()) <= 25)):
             title = s
-            st.title = Fact(s, "body", "high", f"title line {i + 1} of the raw file")
-            st.drop(i, "title")
+            copies.append(i)
+        elif title is None:
+            text_seen = True
     for i in zone:  # stand-alone dateline: an all-caps place line after the title
         s = st.lines[i].stripped
-        if st.lines[i].reason is None and _is_caps_label(s):
+        if st.lines[i].reason is None and i not in copies and _is_caps_label(s):
             st.dateline = Fact(s, "body", "high", f"stand-alone dateline on raw line {i + 1}")
             st.drop(i, "dateline")
+    if not copies:
+        return
+    # The published copy: the best one that only removed lines separate from the first copy
+    # (so it still opens the text); the others are duplicates.
+    reachable = [copies[0]]
+    for i in copies[1:]:
+        if any(st.lines[j].reason is None and st.lines[j].stripped and j not in copies
+               for j in range(reachable[-1] + 1, i)):
+            break
+        reachable.append(i)
+    keep = min(reachable, key=lambda i: (_headline_rank(st.lines[i].stripped), i))
+    for i in copies:
+        if i != keep:
+            st.drop(i, "title_duplicate")
+    st.headline = keep
+    s = st.lines[keep].stripped
+    where = f"headline on raw line {keep + 1}, published as the first paragraph of text"
+    st.title = Fact(s, "body", "high", where)
 
 
 def rule_inline_dateline(st: CleanState) -> None:
-    """`SEOUL, April 6 (Yonhap) --` or `(MENAFN)` opening the first paragraph: metadata."""
-    live = st.live()
+    """`SEOUL, April 6 (Yonhap) --` or `(MENAFN)` opening the first body paragraph (the one
+    after the headline): metadata."""
+    live = [i for i in st.live() if i != st.headline]
     if not live:
         return
     i = live[0]
@@ -402,6 +444,9 @@ def clean(raw: RawArticle, decoded: str, known_title: str | None = None) -> Docu
                                   f"(removed: {dict(st.stats) or 'nothing'})",
                                   "check the file is an article page; if a rule removed the body, "
                                   "fix that rule in src/trisec/documents/clean.py"))
+    # the body without the headline: a copy of the page saved without its headline (or with
+    # another one) is still the same article
+    body = text.split("\n\n", 1)[1] if st.headline is not None and "\n\n" in text else text
     for m in WEEKDAY.finditer(text):
         st.date_clues.append({"weekday": m.group(1), "provenance": "body",
                               "evidence": f"body mentions {m.group(1)!r} at offset {m.start()}"})
@@ -410,7 +455,7 @@ def clean(raw: RawArticle, decoded: str, known_title: str | None = None) -> Docu
         doc_id=raw.doc_id, source_file=raw.source_file, sha256=raw.sha256, text=text,
         title=st.title, dateline=st.dateline, language=guess_language(text),
         removed=st.removed, offset_map=runs, normalizations=dict(norm),
-        body_sha256=body_hash(text), date_clues=st.date_clues,
+        body_sha256=body_hash(body), date_clues=st.date_clues,
     )
 
 
@@ -428,7 +473,8 @@ def leftover_boilerplate(text: str) -> list[str]:
         t = s.lstrip("•·*-–— ").strip()
         checks = (
             ("crawl_date_line", n == 1 and CRAWL_DATE.match(s)),
-            ("dateline", n == 1 and (INLINE_DATELINE.match(s) or AGENCY_TAG.match(s))),
+            # paragraph 1 is the headline when the page has one: the body starts at 2
+            ("dateline", n <= 2 and (INLINE_DATELINE.match(s) or AGENCY_TAG.match(s))),
             ("advertisement", ADVERTISEMENT.match(t)),
             ("cookie_notice", COOKIE.search(t)),
             ("share", SHARE.match(t)),

@@ -36,13 +36,27 @@ def _fact(d: dict[str, Any] | None) -> Fact:
     return Fact(*(None if d.get(k) is None else str(d[k]) for k in FACT_KEYS))
 
 
+def _cut_short(page: str, full: str) -> bool:
+    """The page's headline is a truncated copy of the curated title (`... transfer of…`)."""
+    stem = page.rstrip().removesuffix("…").removesuffix("...").rstrip().casefold()
+    return stem != page.casefold() and len(stem) < len(full) and \
+        full.casefold().startswith(stem)
+
+
 def merge_metadata(doc: Document, curated: dict[str, Any] | None) -> Document:
     """Pure: raw-derived facts first, curated external facts where the page says nothing."""
     cur = curated or {}
     ext_title = _fact(cur.get("title"))
     if doc.title.value:
-        if ext_title.value and ext_title.value.casefold() == doc.title.value.casefold():
+        page = doc.title.value
+        if ext_title.value and ext_title.value.casefold() == page.casefold():
             doc.title.evidence = f"{doc.title.evidence}; matches the page title found externally"
+        elif ext_title.value and _cut_short(page, ext_title.value):
+            # the page's headline is cut short: the text publishes it as it stands, the title
+            # fact takes the curator's full title (never completed into the text)
+            doc.title = Fact(ext_title.value, ext_title.provenance, ext_title.confidence,
+                             f"{ext_title.evidence}; the page's headline is truncated "
+                             f"({page!r}, {doc.title.evidence})")
     elif ext_title.value or ext_title.evidence:
         doc.title = ext_title
     if not doc.dateline.value and cur.get("dateline"):

@@ -150,6 +150,9 @@ def format_agreement_table(result: Mapping[str, Any]) -> str:
     for section, name, _, label in MEASURES:
         m = result[section][name]
         lo, hi = m["ci95"]
+        if not m["possible"] and not m["actual"]:  # neither pass has an item: no figure
+            lines.append(f"| {label} | n/a |  | 0 | 0 | 0 |")
+            continue
         lines.append(f"| {label} | {m['f1']:.3f} | {lo:.3f}-{hi:.3f} | {m['possible']} | "
                      f"{m['actual']} | {m['correct']} |")
     q, t = result["qid"], result["timex"]

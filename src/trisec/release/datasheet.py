@@ -212,8 +212,15 @@ under `corpus/annotations/`):
 5. *Adjudication round 2*: another session reviewed gold item by item against pass C under
    the full guidelines; it kept every gold item (C's differences came from rules its copy
    lacked) and clarified six rules (guidelines v1.2).
+6. *Headlines (release 0.2.0)*: headlines entered the published text. Existing spans were
+   moved by their quoted text and context (`trisec annotations reanchor --previous`); one
+   session annotated the headlines for gold and committed them; then an independent session
+   that saw only the guidelines, `schema/labels.yaml`, the format and the raw pages made
+   headline pass H (`passes/h/`), compared with gold on the headlines only and adjudicated
+   (round 3). Guidelines v1.3 quote only text the release publishes (or mark an example †
+   as invented); a test checks every quote against the release.
 
-Every decision of both rounds is logged in `corpus/annotations/ADJUDICATION.md`. The build
+Every decision of the three rounds is logged in `corpus/annotations/ADJUDICATION.md`. The build
 verifies every gold span against the published text (offsets and surface text) and every
 label, role and reference against `schema/labels.yaml`.\
 """
@@ -230,40 +237,48 @@ checked against.\
 
 
 def agreement_result(passes_dir: Path | None, first: str = "a",
-                     second: str = "b") -> Agreement:
-    """Agreement of pass `second` against pass `first`. Never raises: missing or incomplete
-    passes (e.g. while annotation is under way) give a reason instead. The reason names the
-    passes, never a path: the text lands in the card, which must not depend on where the
-    corpus lies."""
-    if passes_dir is None or not any((passes_dir / first).glob("*.json")) \
-            or not any((passes_dir / second).glob("*.json")):
+                     second: str = "b", scope: str = "document") -> Agreement:
+    """Agreement of pass `second` against pass `first` (`gold`: the gold folder beside the
+    passes). Never raises: missing or incomplete passes (e.g. while annotation is under way)
+    give a reason instead. The reason names the passes, never a path: the text lands in the
+    card, which must not depend on where the corpus lies."""
+    from trisec.annotation.agreement import pass_dir
+
+    if passes_dir is None or not any(pass_dir(first, passes_dir).glob("*.json")) \
+            or not any(pass_dir(second, passes_dir).glob("*.json")):
         return Agreement(None, f"the independent passes `{first}` and `{second}` are not in "
                                "this corpus")
     from trisec.annotation.agreement import read_pass_pairs
     from trisec.evaluate.agreement import agreement_corpus
 
     try:
-        pairs = read_pass_pairs(passes_dir / first, passes_dir / second)
+        pairs = read_pass_pairs(pass_dir(first, passes_dir), pass_dir(second, passes_dir),
+                                scope=scope)
     except TrisecError as exc:
         return Agreement(None, "the passes cannot be compared yet: "
                                + "; ".join(p.message for p in exc.problems))
     return Agreement(agreement_corpus(pairs), identical=identical_passes(pairs))
 
 
-def render_agreement(agreement: Agreement, first: str = "a", second: str = "b") -> str:
+def render_agreement(agreement: Agreement, first: str = "a", second: str = "b",
+                     scope: str = "document") -> str:
     if agreement.result is None:
         return f"Agreement is **not computed yet**: {agreement.reason}."
     from trisec.evaluate.agreement import format_agreement_table
 
     n, same = agreement.result["documents"], agreement.identical or []
     f, s = first.upper(), second.upper()
+    where = "" if scope == "document" else f" (cut to pass {s}'s {scope}s)"
+    folder = {name: "corpus/annotations/gold" if name == "gold"
+              else f"corpus/annotations/passes/{name}" for name in (first, second)}
+    option = "" if scope == "document" else f" --scope {scope}"
     table = format_agreement_table(agreement.result).replace(
         "pass B scored against pass A", f"pass {s} scored against pass {f}").replace(
         "| items A | items B |", f"| items {f} | items {s} |")
     return (table.rstrip()
-            + f"\n\nPasses {f} and {s} are identical in every layer (ids aside) in "
+            + f"\n\nPasses {f} and {s} are identical in every layer (ids aside){where} in "
             f"{len(same)} of {n} documents. Recompute with `trisec annotations agreement "
-            f"--a corpus/annotations/passes/{first} --b corpus/annotations/passes/{second}`.")
+            f"--a {folder[first]} --b {folder[second]}{option}`.")
 
 
 def render_all_agreements(passes_dir: Path | None) -> str:
@@ -273,8 +288,8 @@ def render_all_agreements(passes_dir: Path | None) -> str:
     out = []
     for c in COMPARISONS:
         out.append(f"#### {c.title}\n\n{c.note}\n\n"
-                   + render_agreement(agreement_result(passes_dir, c.first, c.second),
-                                      c.first, c.second))
+                   + render_agreement(agreement_result(passes_dir, c.first, c.second, c.scope),
+                                      c.first, c.second, c.scope))
     return "\n\n".join(out)
 
 

@@ -22,6 +22,7 @@ the others (rows added and removed, by content).
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import io
 import json
@@ -29,7 +30,7 @@ import subprocess
 import tarfile
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,12 +195,56 @@ def layer_items(doc: dict[str, Any], layer: str) -> dict[tuple[Any, ...], dict[s
     return _unique(pairs)
 
 
+def text_mapper(old: str, new: str) -> Callable[[int, int], tuple[int, int] | None]:
+    """(start, end) in `old` -> (start, end) in `new` when the span's characters are unchanged
+    text that only moved (difflib's matching blocks), else None. A changed text (a headline
+    put before the body) moves every span after the change: those spans are the same spans."""
+    blocks = difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
+
+    def move(start: int, end: int) -> tuple[int, int] | None:
+        for a, b, size in blocks:
+            if a <= start and end <= a + size and end > start:
+                return start - a + b, end - a + b
+        return None
+    return move
+
+
+def _moved_key(key: tuple[Any, ...], move: Callable[[int, int], tuple[int, int] | None]
+               ) -> tuple[Any, ...] | None:
+    """Each (start, end) pair of a key at its moved place; a (None, None) pair (no cue, no
+    source) and the label/attribute tail of a disambiguated key stay as they are."""
+    out: list[Any] = []
+    k = 0
+    while k < len(key):
+        a, b = key[k], key[k + 1] if k + 1 < len(key) else None
+        if isinstance(a, int) and isinstance(b, int):
+            pair = move(a, b)
+            if pair is None:
+                return None
+            out += pair
+            k += 2
+        elif a is None and b is None and k + 1 < len(key):
+            out += [None, None]
+            k += 2
+        else:
+            out.append(a)
+            k += 1
+    return tuple(out)
+
+
+def _moved_attrs(attrs: dict[str, Any], move: Callable[[int, int], tuple[int, int] | None]
+                 ) -> dict[str, Any]:
+    """Position-valued attributes (attribution cue and source) follow the text too."""
+    return {k: (_moved_key(tuple(v), move) if isinstance(v, tuple) and len(v) == 2 else v)
+            for k, v in attrs.items()}
+
+
 def diff_layer(doc_id: str, old: dict[str, Any] | None, new: dict[str, Any] | None,
                layer: str) -> dict[str, list[dict[str, Any]]]:
     a = layer_items(old, layer) if old else {}
     b = layer_items(new, layer) if new else {}
     out: dict[str, list[dict[str, Any]]] = {"added": [], "removed": [], "relabelled": [],
-                                            "changed": []}
+                                            "changed": [], "moved": []}
 
     def item(key: tuple[Any, ...], v: dict[str, Any]) -> dict[str, Any]:
         return {"doc_id": doc_id, "span": list(key), "text": v["text"], "label": v["label"]}
@@ -207,6 +252,16 @@ def diff_layer(doc_id: str, old: dict[str, Any] | None, new: dict[str, Any] | No
     def order(key: tuple[Any, ...]) -> tuple[Any, ...]:  # keys may hold None (no cue)
         return tuple((x is None, x if isinstance(x, int) else str(x)) for x in key)
 
+    if old and new and old.get("text") != new.get("text"):
+        # compare each old span at the place its unchanged text moved to
+        move = text_mapper(str(old.get("text") or ""), str(new.get("text") or ""))
+        moved: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for key, v in a.items():  # every old span at once: old positions may be reused
+            to = _moved_key(key, move) or key
+            if to != key and to in b:
+                out["moved"].append({**item(to, b[to]), "old_span": list(key)})
+            moved[to] = {**v, "attrs": _moved_attrs(v["attrs"], move)} if to != key else v
+        a = moved
     for key in sorted(b.keys() - a.keys(), key=order):
         out["added"].append(item(key, b[key]))
     for key in sorted(a.keys() - b.keys(), key=order):
@@ -316,7 +371,8 @@ def diff_releases(old: Release, new: Release) -> dict[str, Any]:
     removed = sorted(old.docs.keys() - new.docs.keys())
     changed_docs = []
     layers: dict[str, dict[str, list[dict[str, Any]]]] = {
-        layer: {"added": [], "removed": [], "relabelled": [], "changed": []} for layer in LAYERS}
+        layer: {"added": [], "removed": [], "relabelled": [], "changed": [], "moved": []}
+        for layer in LAYERS}
     for doc_id in sorted(old.docs.keys() | new.docs.keys()):
         a, b = old.docs.get(doc_id), new.docs.get(doc_id)
         for layer in LAYERS:
@@ -394,6 +450,38 @@ def release_folder(ref: str, repo: Path, subdir: str = "dataset") -> Iterator[Pa
         yield Path(tmp) / subdir
 
 
+def schema_fingerprint_at(ref: str, repo: Path) -> str | None:
+    """Fingerprint of the schema/ the release `ref` was built from, computed by this code:
+    the working tree's for the repository's own dataset/ folder, the revision's for a git
+    revision, None for any other folder. (A stored fingerprint may come from an older
+    fingerprint function, so two releases are compared by recomputing both.)"""
+    import yaml
+
+    from trisec.schema import fingerprint_of
+
+    path = Path(ref)
+    try:
+        if path.is_dir():
+            if path.resolve() != (repo / "dataset").resolve():
+                return None
+            read = [(repo / "schema" / f).read_text(encoding="utf-8")
+                    for f in ("dataset.yaml", "labels.yaml")]
+        else:
+            shown = [_git(repo, "show", f"{ref}:schema/{f}") for f in ("dataset.yaml",
+                                                                        "labels.yaml")]
+            if any(r.returncode != 0 for r in shown):
+                return None
+            read = [r.stdout.decode("utf-8") for r in shown]
+        dataset, labels = (yaml.safe_load(t) for t in read)
+        return fingerprint_of(dataset, labels)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+
+
 def diff_refs(old: str, new: str, repo: Path) -> dict[str, Any]:
     with release_folder(old, repo) as a, release_folder(new, repo) as b:
-        return diff_releases(load_release(a, old), load_release(b, new))
+        x, y = load_release(a, old), load_release(b, new)
+    fx, fy = schema_fingerprint_at(old, repo), schema_fingerprint_at(new, repo)
+    if fx is not None and fy is not None:
+        x.schema_sha256, y.schema_sha256 = fx, fy
+    return diff_releases(x, y)

@@ -57,31 +57,33 @@ def system_and_scope(path: Path) -> tuple[str, str]:
     return (name, suffix) if name and suffix in SCOPES else (stem, "test")
 
 
-def comparisons() -> list[tuple[str, str, str]]:
-    """(first pass, second pass, title) of every agreement figure the project reports:
+def comparisons() -> list[tuple[str, str, str, str]]:
+    """(first pass, second pass, title, scope) of every agreement figure the project reports:
     trisec.annotation.agreement.COMPARISONS when it defines them, else pass B against pass A."""
     from trisec.annotation import agreement as agreement_io
 
     found = getattr(agreement_io, "COMPARISONS", None)
     if not found:
-        return [("a", "b", "Pass B vs pass A")]
-    return [(c.first, c.second, c.title) for c in found]
+        return [("a", "b", "Pass B vs pass A", "document")]
+    return [(c.first, c.second, c.title, c.scope) for c in found]
 
 
-def _agreement_report(gold: Any, passes_dir: Path | None, first: str = "a", second: str = "b"
-                      ) -> tuple[dict[str, Any] | None, str]:
+def _agreement_report(gold: Any, passes_dir: Path | None, first: str = "a", second: str = "b",
+                      scope: str = "document") -> tuple[dict[str, Any] | None, str]:
     """Pass `second` scored against pass `first` on the test documents, like a system."""
     if passes_dir is None:
         return None, ""
-    a, b = passes_dir / first, passes_dir / second
+    from trisec.annotation.agreement import pass_dir, read_pass_pairs
+
+    a, b = pass_dir(first, passes_dir), pass_dir(second, passes_dir)
     if not any(a.glob("*.json")) or not any(b.glob("*.json")):
         return None, ""
-    from trisec.annotation.agreement import read_pass_pairs
     from trisec.evaluate.score import score
     from trisec.evaluate.views import view_from_annotation
 
     try:
-        pairs = [(x, y) for x, y in read_pass_pairs(a, b) if x.get("doc_id") in gold.texts]
+        pairs = [(x, y) for x, y in read_pass_pairs(a, b, scope=scope)
+                 if x.get("doc_id") in gold.texts]
     except TrisecError as exc:
         return None, "; ".join(p.message for p in exc.problems)
     if not pairs:
@@ -127,8 +129,8 @@ def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | N
         rows.append(_row(f"`{system}`", scope, evaluate_views(against, loaded, ent_map,
                                                                ev_map)))
     skipped = []
-    for first, second, title in comparisons():
-        iaa, why = _agreement_report(gold, passes_dir, first, second)
+    for first, second, title, scope in comparisons():
+        iaa, why = _agreement_report(gold, passes_dir, first, second, scope)
         if iaa is not None:
             rows.append(_row(f"inter-annotator agreement: {title} (reference)", "test", iaa,
                              system=False))
