@@ -55,12 +55,24 @@ class Failure:
 
 
 @dataclass
+class Check:
+    """One expectation's outcome, passing or not (for the report of every expectation)."""
+
+    expectation: str  # Spec.label
+    notes: str  # why the expectation exists
+    success: bool
+    unexpected: int | None = None
+    total: int | None = None
+
+
+@dataclass
 class SuiteOutcome:
     name: str
     expectations: int
     rows: int
     failures: list[Failure]
     seconds: float
+    checks: list[Check] = field(default_factory=list)  # every expectation, in suite order
 
 
 @dataclass
@@ -135,11 +147,15 @@ def _config_key(expectation: Any) -> str:
 def _outcome(spec: SuiteSpec, result: Any, rows: int, seconds: float) -> SuiteOutcome:
     by_key = {_config_key(to_gx(e)): e for e in spec.expectations}
     failures = []
+    checks = []
     for r in result.results:
-        if r.success:
-            continue
         cfg = r.expectation_config
         e = by_key.get(_config_key(cfg))
+        res = r.result or {}
+        checks.append(Check(e.label if e else cfg.type, e.notes if e else "", bool(r.success),
+                            res.get("unexpected_count"), res.get("element_count")))
+        if r.success:
+            continue
         kwargs = e.kwargs if e else dict(cfg.kwargs)
         label = e.label if e else cfg.type
         info = r.exception_info or {}
@@ -154,7 +170,9 @@ def _outcome(spec: SuiteSpec, result: Any, rows: int, seconds: float) -> SuiteOu
         for row in (res.get("partial_unexpected_index_list") or [])[:SHOW_ROWS]:
             fail.rows.append(_row_text(kwargs, cfg.type, spec.id_columns, row))
         failures.append(fail)
-    return SuiteOutcome(spec.name, len(spec.expectations), rows, failures, seconds)
+    order = {e.label: i for i, e in enumerate(spec.expectations)}
+    checks.sort(key=lambda c: order.get(c.expectation, len(order)))
+    return SuiteOutcome(spec.name, len(spec.expectations), rows, failures, seconds, checks)
 
 
 def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
