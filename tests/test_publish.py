@@ -133,6 +133,16 @@ def test_dry_run_plan_lists_files_sizes_checksums_tag_and_message(root: Path) ->
     assert [c.name for c in checks if c.skipped] == [f"tag v{schema.version} not on the Hub yet"]
 
 
+def test_dry_run_reports_each_check_as_it_starts(root: Path) -> None:
+    """Progress: check N of M, in order, with M the number of checks run."""
+    heard: list[tuple[str, int, int]] = []
+    checks = run_checks(root, progress=lambda name, done, total: heard.append(
+        (name, done, total)))
+    assert [n for n, _, _ in heard] == [f"check {i} of {len(checks)}: {c.name}"
+                                        for i, c in enumerate(checks, 1)]
+    assert [(d, t) for _, d, t in heard] == [(i, len(checks)) for i in range(len(checks))]
+
+
 def test_release_notes_fall_back_to_the_schema(root: Path) -> None:
     git(root, "rm", "-q", "CHANGELOG.md")
     git(root, "commit", "-qm", "no changelog")
@@ -295,5 +305,9 @@ def test_cli_dry_run_prints_the_plan_offline(root: Path) -> None:
     assert "skipped  tag" in res.stdout
     # exit status follows the checks: 0 only when nothing was refused
     assert (res.returncode == 0) == ("REFUSED" not in res.stdout), res.stderr
+    # progress on stderr (piped: one line per check), then the refusals
+    n = len(run_checks(root))
+    assert f"check 1 of {n}: " in res.stderr and f"check {n} of {n}: " in res.stderr
     if res.returncode:
-        assert res.stderr.startswith("error: ")
+        errors = res.stderr[res.stderr.index(f"check {n} of {n}: "):].splitlines()[1:]
+        assert errors and all(line.startswith("error: ") for line in errors), res.stderr

@@ -62,6 +62,8 @@ def test_report_lists_every_suite_and_expectation_and_the_failure(written, schem
     assert re.search(r"mentions: +FAILED", text)  # the suite the mutation broke
     assert len(re.findall(r"\bFAILED\b", text)) >= 3  # verdict, suite row, the expectation
     assert "(self-contained HTML)" in output
+    n = len(suite_specs(schema))
+    assert f"validate: suite 1 of {n} (" in output and f"suite {n} of {n} (" in output
 
 
 def test_report_is_self_contained(written) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
@@ -29,7 +28,7 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
 
     from trisec.paths import DATASET_DIR
     from trisec.release import build as b
-    from trisec.views.console import make_console, print_table, stage_progress
+    from trisec.views.console import make_console, print_table, stage_progress, with_progress
 
     target = out or DATASET_DIR
     console = make_console(stderr=True, quiet=quiet)
@@ -56,7 +55,7 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
                 yield item
                 stage("documents: read, clean, annotate, write", done, total)
 
-        result = b.build(target, validator=_with_progress(validator, stage), progress=track,
+        result = b.build(target, validator=with_progress(validator, stage), progress=track,
                          say=lambda m: click.echo(f"note: {m}", err=True),  # even with -q
                          stage=stage)
     if as_json:
@@ -79,11 +78,3 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
     gate = "validated" if validator else "[yellow]NOT validated (--no-validate)[/]"
     console.print(f"published {target} ({gate})")
 
-
-def _with_progress(validator, stage):  # type: ignore[no-untyped-def]
-    """The gate, told to report each suite (a stand-in validator without `progress` as is)."""
-    import inspect
-
-    if validator is None or "progress" not in inspect.signature(validator).parameters:
-        return validator
-    return functools.partial(validator, progress=stage)
