@@ -113,8 +113,10 @@ def test_copies_of_an_article_are_published_once(tmp_path, fixtures_raw, schema)
          "duplicate_of": "dup_crlf.txt"},
         {"source_file": "dup_other_boilerplate.txt", "doc_id": result.duplicates[1].doc_id,
          "duplicate_of": "dup_crlf.txt"}]
-    # no gold yet: the flat span configs have no rows and are left out of the card
-    assert [c["config_name"] for c in card_meta(out)["configs"]] == ["documents", "sentences"]
+    # no gold yet: the flat span configs have no rows and are left out of the card (prompts
+    # are published, with a null reference)
+    assert [c["config_name"] for c in card_meta(out)["configs"]] == ["documents", "sentences",
+                                                                     "prompts"]
     assert sorted(d.source_file for d in published_documents(corpus)) == [
         "dup_crlf.txt", "no_date_line.txt"]
 
@@ -311,6 +313,7 @@ def test_gold_release_has_rows_in_every_config(gold_release, schema):
     assert [names[str(i)] for i in range(len(names))] == schema.entity_bio
     rows = rows_by_config(gold_release)
     assert rows.pop("sentences") > 2
+    assert rows.pop("prompts") == rows["documents"] * len(schema.dataset["prompts"]["tasks"])
     assert rows == {"documents": 2, "mentions": 8, "events": 1, "arguments": 3,
                     "attributions": 1}
 

@@ -409,3 +409,43 @@ def test_spans_whose_text_only_moved_are_moved_not_added_and_removed() -> None:
     for layer in ("events", "arguments", "attributions"):
         assert len(d[layer]["moved"]) == 1, layer
         assert not any(d[layer][k] for k in ("added", "removed", "relabelled", "changed"))
+
+
+def _without_prompts(release: Path, out: Path) -> Path:
+    """A copy of a release as it looked before the prompts config (its files and manifest
+    entries gone)."""
+    shutil.copytree(release, out)
+    shutil.rmtree(out / "data" / "prompts")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = [f for f in manifest["files"] if not f["path"].startswith("data/prompts/")]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return out
+
+
+def test_a_new_config_is_shown_and_calls_for_a_minor_bump(release: Path, tmp_path: Path) -> None:
+    old = load_release(_without_prompts(release, tmp_path / "old"))
+    d = diff_releases(old, load_release(release))
+    assert d["metadata"]["configs_added"] == ["prompts"]
+    assert d["metadata"]["configs_removed"] == [] == d["metadata"]["configs_changed"]
+    assert d["metadata"]["vocabularies_changed"] is False
+    assert d["suggested_bump"] == "minor"
+    # and the other way round, a config removed is a major change
+    assert diff_releases(load_release(release), old)["suggested_bump"] == "major"
+    res = CliRunner().invoke(main, ["diff", str(tmp_path / "old"), str(release)])
+    assert "config added: prompts" in res.output
+
+
+def test_a_changed_label_set_calls_for_a_major_bump(release: Path, tmp_path: Path,
+                                                   schema: Schema) -> None:
+    from trisec.validation.mutations import refresh_manifest
+
+    new = tmp_path / "new"
+    shutil.copytree(release, new)
+    croissant = json.loads((new / "croissant.json").read_text(encoding="utf-8"))
+    vocab = next(r for r in croissant["recordSet"] if r["@id"] == "event_types")
+    vocab["data"] = vocab["data"][:-1]  # an event type removed
+    (new / "croissant.json").write_text(json.dumps(croissant), encoding="utf-8")
+    refresh_manifest(new, schema)
+    d = diff_releases(load_release(release), load_release(new))
+    assert d["metadata"]["vocabularies_changed"] == ["event_types"]
+    assert d["suggested_bump"] == "major"

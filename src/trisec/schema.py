@@ -47,6 +47,7 @@ class Config:
     columns: tuple[Column, ...]
     default: bool = False
     span_table: bool = False  # flat view of a gold layer (mentions, events, ...)
+    whole_release: bool = False  # built from the other configs after them (prompts)
 
     @property
     def column_names(self) -> list[str]:
@@ -116,6 +117,11 @@ class Schema:
     def span_tables(self) -> tuple[str, ...]:
         """Configs that are flat one-row-per-item views of a gold layer."""
         return tuple(name for name, c in self.configs.items() if c.span_table)
+
+    @property
+    def per_document_configs(self) -> tuple[str, ...]:
+        """Configs whose rows come from one document at a time (the streaming writer)."""
+        return tuple(name for name, c in self.configs.items() if not c.whole_release)
 
     @property
     def all_roles(self) -> list[str]:
@@ -344,7 +350,7 @@ def _load_schema_cached(schema_dir: Path) -> Schema:
     for name, spec in dataset["configs"].items():
         cols = tuple(_column(c) for c in spec["columns"])
         configs[name] = Config(name, spec.get("description", ""), cols, bool(spec.get("default")),
-                               bool(spec.get("span_table")))
+                               bool(spec.get("span_table")), bool(spec.get("whole_release")))
     schema = Schema(dataset=dataset, labels=labels, configs=configs)
     problems = [p for cfg in configs.values() for p in _rule_problems(schema, cfg)]
     if problems:

@@ -54,7 +54,8 @@ def print_report(d: dict[str, Any], limit: int) -> None:
         console.print("[red]schema changed[/] (what users load: configs, columns, types, "
                       "features or label sets): code reading the old release may break")
     elif schema["configs_added"]:
-        console.print("schema: new config(s) beside unchanged ones")
+        console.print("schema changed by new configs only: existing configs and label sets "
+                      "are unchanged")
     for line in _schema_lines(schema):
         console.print(f"    {escape(line)}")
     for name, labels in schema["definitions_reworded"].items():

@@ -78,6 +78,10 @@ def print_report(r: dict[str, Any], per_document: bool = False) -> None:
             t.add_row(name, str(m["possible"]), str(m["actual"]), str(m["correct"]),
                       _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), _ci(m))
         print_table(console, t)
+    if r.get("alignment"):
+        from trisec.generative.account import table
+
+        print_table(console, table(r["alignment"]))
     if per_document:
         print_per_document(console, r)
     for note in r.get("notes", []):
@@ -121,24 +125,29 @@ def print_per_document(console: Any, r: dict[str, Any]) -> None:
 @click.option("--label-map", default=None,
               help="Score predicted labels through a mapping: ontonotes, ace, or a YAML/JSON "
                    "file {external: schema label}.")
+@click.option("--alignment", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Alignment account written by `trisec align` (PREDICTIONS.alignment.json): "
+                   "carried into the report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 @click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
 @click.option("--resamples", default=1000, show_default=True, help="Bootstrap resamples.")
 @click.option("--per-document", is_flag=True, help="Also print figures per document.")
 def command(predictions: Path, split: str | None, folds: bool, release: Path | None,
-            label_map: str | None, as_json: bool, seed: int, resamples: int,
-            per_document: bool) -> None:
+            label_map: str | None, alignment: Path | None, as_json: bool, seed: int,
+            resamples: int, per_document: bool) -> None:
     """Score a prediction file against the gold of a release split."""
     from trisec.errors import Problem, TrisecError
     from trisec.evaluate.benchmark import evaluate_file
     from trisec.evaluate.gold import ALL
+    from trisec.generative.aligner import read_account
     from trisec.paths import DATASET_DIR
 
     if folds and split not in (None, ALL):
         raise TrisecError(Problem("--folds", f"folds are scored on every document, not on "
                                   f"split {split!r}", "drop --split"))
     report = evaluate_file(predictions, release or DATASET_DIR, split or "test", label_map,
-                           resamples=resamples, seed=seed, folds=folds)
+                           resamples=resamples, seed=seed, folds=folds,
+                           alignment=None if alignment is None else read_account(alignment))
     if as_json:
         click.echo(json.dumps(report, indent=2, sort_keys=True))
     else:

@@ -66,10 +66,13 @@ def maps_for(schema: Schema, label_map: str | None) -> tuple[LabelMap, LabelMap]
 def evaluate_file(predictions: Path, release: Path, split: str = "test",
                   label_map: str | None = None, *, schema: Schema | None = None,
                   resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
-                  folds: bool = False) -> dict[str, Any]:
+                  folds: bool = False, alignment: dict[str, Any] | None = None
+                  ) -> dict[str, Any]:
     """Check `predictions` against the release's `split` (`all`: every document) and score
     it. `folds`: pooled cross-validation predictions over every document, each line naming
-    the model that predicted it and none predicted by a model trained on it."""
+    the model that predicted it and none predicted by a model trained on it. `alignment`:
+    the account of `trisec align` for predictions aligned from model responses, carried into
+    the report (key `alignment`) with its failures in the notes."""
     from trisec.release.opener import open_release
 
     schema = schema or load_schema()
@@ -81,5 +84,10 @@ def evaluate_file(predictions: Path, release: Path, split: str = "test",
     out = evaluate_views(gold, loaded, ent_map, ev_map, resamples=resamples, seed=seed)
     out["predictions"] = str(predictions)
     out["scope"] = "folds" if folds else ("all" if split == ALL else "split")
+    if alignment is not None:
+        from trisec.generative.account import notes
+
+        out["alignment"] = alignment
+        out["notes"] = [*out["notes"], *notes(alignment)]
     return out
 

@@ -404,6 +404,13 @@ def diff_releases(old: Release, new: Release) -> dict[str, Any]:
             "files_removed": sorted(files_old.keys() - files_new.keys()),
             "files_changed": sorted(k for k in files_old.keys() & files_new.keys()
                                     if files_old[k] != files_new[k]),
+            # the schema summary by config and label set (details under "schema")
+            "configs_added": schema["configs_added"],
+            "configs_removed": schema["configs_removed"],
+            "configs_changed": sorted(schema["columns"]),
+            # None: a release without croissant.json, so label sets cannot be compared
+            "vocabularies_changed": (None if not (old.label_sets and new.label_sets)
+                                     else sorted(schema["label_sets"]) or False),
         },
         "schema": schema,
         "configs": diff_config_rows(old, new),

@@ -95,7 +95,7 @@ def standoff_features(schema: Schema, config: str) -> tuple[Any, list[str]]:
 
 
 def dropped_fields(schema: Schema) -> list[str]:
-    return [d for c in schema.configs for d in standoff_features(schema, c)[1]]
+    return [d for c in schema.per_document_configs for d in standoff_features(schema, c)[1]]
 
 
 def standoff_arrow_schema(schema: Schema, config: str) -> pa.Schema:
@@ -206,8 +206,14 @@ def collect_sources(release_dir: Path, corpus: Corpus) -> list[Source]:
     return [sources[k] for k in sorted(sources)]
 
 
+def left_out_configs(schema: Schema) -> list[str]:
+    """Whole-release configs (prompts) quote the articles throughout and are derived from the
+    rest: the standoff folder leaves them out and rehydration rebuilds them."""
+    return [c for c in schema.configs if c not in schema.per_document_configs]
+
+
 def _write_tables(release_dir: Path, out: Path, schema: Schema) -> None:
-    for config in schema.configs:
+    for config in schema.per_document_configs:
         arrow = standoff_arrow_schema(schema, config)
         for src in _release_files(release_dir, config):
             dest = out / "data" / config / src.name
@@ -239,7 +245,10 @@ def standoff_card(schema: Schema, out: Path, sources: list[Source]) -> str:
             f"provenance. {n_docs} documents; the raw pages they come from are listed in "
             f"`{SOURCES}` with their sha256 and URL.\n\n"
             "## Fields left out (article text)\n\n" + dropped + "\n\n"
-            "## Rebuild the full release\n\n"
+            + "".join(f"Config `{c}` is left out whole: it quotes the articles throughout and "
+                      "is rebuilt from the rest by rehydration.\n\n"
+                      for c in left_out_configs(schema))
+            + "## Rebuild the full release\n\n"
             "Get your own copy of each raw page listed in `sources.csv` (same bytes: the sha256 "
             "is checked), put them in one folder, then in a checkout of the trisec repository at "
             f"tag `v{schema.version}`:\n\n"

@@ -70,7 +70,7 @@ class ReleaseWriter:
         self.pending_docs = 0
 
     def add(self, a: AnnotatedDocument) -> None:
-        for config in self.schema.configs:
+        for config in self.schema.per_document_configs:
             key = (config, a.split)
             self.buffers.setdefault(key, []).extend(rows_for(config, a, self.schema))
         self.pending_docs += 1
@@ -91,10 +91,32 @@ class ReleaseWriter:
 
 
 def write_rows(out: Path, schema: Schema, docs: Iterable[AnnotatedDocument]) -> SplitCounts:
+    """Every config: the per-document ones streamed, then the whole-release ones
+    (trisec.release.derived) from what was just written."""
+    from trisec.release.derived import write_whole_release
+
     writer = ReleaseWriter(out, schema)
     for a in docs:
         writer.add(a)
-    return writer.close()
+    counts = writer.close()
+    write_whole_release(out, schema, counts)
+    return counts
+
+
+def write_table(out: Path, schema: Schema, config: str, split: str,
+                rows: list[dict[str, Any]], counts: SplitCounts) -> None:
+    """One (config, split) file in one go, with the release's writer options (no file for
+    no rows, as for the streamed configs)."""
+    if not rows:
+        return
+    arrow_schema = schema.arrow_schema(config)
+    table = pa.Table.from_pylist(rows, schema=arrow_schema)
+    path = out / data_path(config, split)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pq.ParquetWriter(path, arrow_schema, **PARQUET_OPTIONS) as w:
+        w.write_table(table)
+    counts.rows[(config, split)] = table.num_rows
+    counts.nbytes[(config, split)] = table.nbytes
 
 
 def sha256_file(path: Path) -> str:

@@ -175,3 +175,37 @@ def items_problem(items: Any, allowed: Sequence[str]) -> str | None:
         return None
     bad = [x for x in items if x not in allowed]
     return f"not in the vocabulary: {bad}" if bad else None
+
+
+def json_schema_problem(instance: Any, schema: Any) -> str | None:
+    """`instance` (a JSON string; null passes) is valid under `schema` (a JSON Schema as a
+    JSON string), and the schema itself is a valid JSON Schema."""
+    import json
+
+    import jsonschema
+
+    if is_null(instance):
+        return None
+    try:
+        sch = json.loads(schema)
+        jsonschema.validators.validator_for(sch).check_schema(sch)
+    except (TypeError, ValueError, jsonschema.SchemaError) as exc:
+        return f"not a valid JSON Schema: {str(exc).splitlines()[0][:120]}"
+    try:
+        obj = json.loads(instance)
+    except (TypeError, ValueError) as exc:
+        return f"not JSON: {exc}"
+    errors = sorted(jsonschema.validators.validator_for(sch)(sch).iter_errors(obj),
+                    key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        where = "/".join(map(str, e.absolute_path)) or "(root)"
+        return f"{len(errors)} schema error(s), first at {where}: {e.message[:120]}"
+    return None
+
+
+def empty_list_problem(items: Any) -> str | None:
+    """The list cell is empty (null counts as empty)."""
+    if is_null(items) or len(items) == 0:
+        return None
+    return f"{len(items)} item(s): " + "; ".join(str(x) for x in list(items)[:3])

@@ -145,6 +145,24 @@ class ListItemsInSet(ColumnMapMetricProvider):
         return column.map(lambda t: checks.items_problem(t, allowed) is None).astype(bool)  # type: ignore[arg-type]
 
 
+class JsonMatchesSchema(MulticolumnMapMetricProvider):
+    condition_metric_name = "trisec.json_matches_schema"
+    condition_domain_keys = _MULTI_DOMAIN
+
+    @multicolumn_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
+        return _series(column_list, [checks.json_schema_problem(*r) is None
+                                     for r in _rows(column_list)])
+
+
+class EmptyList(ColumnMapMetricProvider):
+    condition_metric_name = "trisec.empty_list"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column: pd.Series, **kwargs: Any) -> pd.Series:
+        return column.map(lambda t: checks.empty_list_problem(t) is None).astype(bool)
+
+
 # --- expectations ----------------------------------------------------------------------------
 
 _Ignore = Literal["all_values_are_missing", "any_value_is_missing", "never"]
@@ -229,11 +247,27 @@ class ExpectColumnListItemsToBeInSet(ColumnMapExpectation):
     value_set: list[str]
 
 
+class ExpectJsonToMatchSchema(MulticolumnMapExpectation):
+    """column_list = [JSON document, JSON Schema], both as strings: the schema is a valid JSON
+    Schema and the document (when not null) is valid under it."""
+
+    map_metric = "trisec.json_matches_schema"
+    ignore_row_if: _Ignore = "never"
+
+
+class ExpectColumnValuesToBeEmptyLists(ColumnMapExpectation):
+    """Each list cell is empty: the column lists problems found while building the frame
+    (a leaked passage, ...), one item per problem."""
+
+    map_metric = "trisec.empty_list"
+
+
 CUSTOM = (
     ExpectSpanToMatchText, ExpectTokensToMatchText, ExpectListColumnsToHaveEqualLengths,
     ExpectListColumnsToBeEqual, ExpectSentencesToTileText, ExpectDateFactToBeValid,
     ExpectFactToHaveEvidence, ExpectColumnValuesToHaveNoBoilerplate,
     ExpectColumnValuesToBeWellFormedBio, ExpectColumnListItemsToBeInSet,
+    ExpectJsonToMatchSchema, ExpectColumnValuesToBeEmptyLists,
 )
 
 # reasons for the failure messages: expectation type -> check over the row's domain values
@@ -254,4 +288,7 @@ EXPLAIN = {
         *vals, kw["tag_names"]),
     "expect_column_list_items_to_be_in_set": lambda vals, kw: checks.items_problem(
         *vals, kw["value_set"]),
+    "expect_json_to_match_schema": lambda vals, kw: checks.json_schema_problem(*vals),
+    "expect_column_values_to_be_empty_lists": lambda vals, kw: checks.empty_list_problem(
+        *vals),
 }

@@ -350,7 +350,73 @@ def consistency_frame(t: dict[str, pd.DataFrame], schema: Schema) -> pd.DataFram
                                         dtype="Int64")
         out[f"{layer}.nested_digest"] = [_digest(n) for n in nested]
         out[f"{layer}.flat_digest"] = [_digest(groups.get(d, [])) for d in docs["doc_id"]]
+    if "prompts" in t:
+        per_doc = t["prompts"].groupby("doc_id").size()
+        out["prompts.rows"] = docs["doc_id"].map(per_doc).fillna(0).astype("Int64")
     # flat rows whose doc_id is not in documents are caught by each flat suite (doc.text)
+    return out
+
+
+# --- prompts ---------------------------------------------------------------------------------
+
+def plain(x: Any) -> Any:
+    """Parquet-through-pandas values (numpy arrays, NaN) -> plain Python lists and None."""
+    if isinstance(x, dict):
+        return {k: plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)) or type(x).__name__ == "ndarray":
+        return [plain(v) for v in x]
+    return None if is_null(x) else x
+
+
+def prompts_frame(t: dict[str, pd.DataFrame], schema: Schema) -> pd.DataFrame:
+    """One row per prompt, with what its checks compare: the response schema labels.yaml
+    gives, the reference aligned back to offsets vs the document's gold, the splits of the
+    example documents, and leaked passages of other non-train documents."""
+    from trisec.evaluate.views import view_from_annotation
+    from trisec.generative.align import align_response
+    from trisec.generative.formats import dumps, layer_items, response_schema
+    from trisec.generative.instructions import user_message
+    from trisec.generative.leakage import LeakIndex
+    from trisec.generative.prompts import TRAIN, has_gold
+
+    p, docs = t["prompts"], t["documents"]
+    out = _join(p, _docs_lookup(docs), ["doc_id"])
+    rows = {d: plain(r) for d, r in zip(docs["doc_id"], docs[
+        ["doc_id", "text", "mentions", "entities", "events", "attributions"]
+    ].to_dict("records"), strict=True)}
+    split = dict(zip(docs["doc_id"], docs["split"], strict=True))
+    index = LeakIndex({d: r["text"] for d, r in rows.items() if split[d] != TRAIN},
+                      int(schema.dataset["prompts"]["leakage_ngram"]))
+    expected_schema, aligned, gold, roles, own_text, examples, leaks = [], [], [], [], [], [], []
+    for d, task, msgs, ref, ex in zip(out["doc_id"], out["task"], out["messages"],
+                                      out["reference"], out["example_doc_ids"], strict=True):
+        msgs, row = plain(msgs) or [], rows.get(d)
+        contents = [str(m.get("content") or "") for m in msgs]
+        roles.append(",".join(str(m.get("role")) for m in msgs))
+        examples.append([split.get(x, "no such document") for x in plain(ex) or []])
+        try:
+            expected_schema.append(dumps(response_schema(str(task), schema)))
+        except ValueError:
+            expected_schema.append(None)
+        if row is None or expected_schema[-1] is None:
+            aligned.append(None)
+            gold.append("no document or task" if row is None else None)
+            own_text.append(False)
+            leaks.append([])
+            continue
+        own_text.append(bool(contents) and contents[-1] == user_message(row["text"]))
+        leaks.append(index.leaks(d, row["text"], contents))
+        gold.append(dumps(layer_items(task, view_from_annotation(row)))
+                    if has_gold(row) else None)
+        view, _ = align_response(d, task, row["text"], None if is_null(ref) else ref, schema)
+        aligned.append(None if is_null(ref) else dumps(layer_items(task, view)))
+    out["response_schema.expected"] = expected_schema
+    out["reference.aligned"] = aligned
+    out["gold.items"] = gold
+    out["messages.roles"] = roles
+    out["prompt.ends_with_text"] = own_text
+    out["example.splits"] = examples
+    out["prompt.leaks"] = leaks
     return out
 
 
@@ -362,6 +428,7 @@ FRAMES = {
     "arguments": arguments_frame,
     "attributions": attributions_frame,
     "consistency": consistency_frame,
+    "prompts": prompts_frame,
 }
 
 

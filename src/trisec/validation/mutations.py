@@ -512,6 +512,52 @@ def file_not_in_card(rel: Path, s: Schema) -> Target:
                   (extra.relative_to(rel).as_posix(),))
 
 
+def _split_doc(rel: Path, split: str) -> str:
+    for _, rows in read_rows(rel, "documents"):
+        for r in rows:
+            if r["split"] == split:
+                return str(r["doc_id"])
+    raise LookupError(f"no {split} document")
+
+
+def prompt_leaks_test_text(rel: Path, s: Schema) -> Target:
+    """A test document's text used as the worked example of a train document's prompt."""
+    leaked = _split_doc(rel, "test")
+    text = doc_text(rel, leaked)
+
+    def change(r: dict[str, Any]) -> None:
+        r["messages"][1]["content"] = "Article:\n" + text
+    r = edit(rel, "prompts", lambda r: r["split"] == "train" and len(r["messages"]) == 4,
+             change)
+    return Target("prompts", "expect_column_values_to_be_empty_lists(prompt.leaks)",
+                  (r["doc_id"], leaked))
+
+
+def example_from_test(rel: Path, s: Schema) -> Target:
+    """A prompt whose worked example says it comes from a test document."""
+    other = _split_doc(rel, "test")
+
+    def change(r: dict[str, Any]) -> None:
+        r["example_doc_ids"] = [other]
+    r = edit(rel, "prompts", lambda r: r["split"] == "train", change)
+    return Target("prompts", "expect_column_list_items_to_be_in_set(example.splits)",
+                  (r["doc_id"],))
+
+
+def reference_not_gold(rel: Path, s: Schema) -> Target:
+    """A prompt's reference with one entity label changed (still valid JSON Schema-wise)."""
+    import json
+
+    def change(r: dict[str, Any]) -> None:
+        ref = json.loads(r["reference"])
+        item = ref["entities"][0]
+        item["label"] = next(x for x in s.entity_labels if x != item["label"])
+        r["reference"] = json.dumps(ref, ensure_ascii=False)
+    r = edit(rel, "prompts", lambda r: r["task"] == "entities" and r["reference"], change)
+    return Target("prompts", "expect_column_pair_values_to_be_equal(reference.aligned,gold.items)",
+                  (r["doc_id"],))
+
+
 MUTATIONS: tuple[Mutation, ...] = tuple(
     Mutation(fn.__name__, (fn.__doc__ or "").strip().splitlines()[0], fn)
     for fn in (shifted_offset, unknown_label, duplicate_doc_id, empty_text, tags_tokens_length,
@@ -526,7 +572,8 @@ MUTATIONS: tuple[Mutation, ...] = tuple(
                tampered_file, dropped_column, file_not_in_card,
                byte_flipped_parquet, truncated_parquet, empty_parquet, missing_parquet,
                not_parquet, not_parquet_signed, extra_unknown_file, card_yaml_broken,
-               manifest_missing, manifest_edited, manifest_not_json))
+               manifest_missing, manifest_edited, manifest_not_json, prompt_leaks_test_text,
+               example_from_test, reference_not_gold))
 
 # mutations that damage files behind the manifest's back (or the manifest itself)
 _KEEP_MANIFEST = {"manifest_version_mismatch", "tampered_file", "byte_flipped_parquet",

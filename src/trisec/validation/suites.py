@@ -328,8 +328,47 @@ def consistency_suite(schema: Schema) -> SuiteSpec:
                        "count"),
                  equal(f"{layer}.nested_digest", f"{layer}.flat_digest",
                        f"{layer}: the nested and flat views hold the same items")]
+    if "prompts" in schema.configs:
+        n = len(schema.dataset["prompts"]["tasks"])
+        exps.append(in_set("prompts.rows", [n], f"every document has one prompt per task ({n})"))
     return SuiteSpec("consistency", "one row per document: nested vs flat views of each layer",
                      ("doc_id",), tuple(exps))
+
+
+def prompts_suite(schema: Schema) -> SuiteSpec:
+    settings = schema.dataset["prompts"]
+    exps = [
+        *belongs_to_document(),
+        *[not_null(c, f"{c} is required") for c in
+          ("task", "prompt_version", "messages", "response_schema")],
+        in_set("task", list(settings["tasks"]), "task from schema/dataset.yaml prompts.tasks"),
+        unique(["doc_id", "task"], "one prompt per document and task"),
+        in_set("prompt_version", [str(settings["version"])],
+               "prompt_version is schema/dataset.yaml's prompts.version"),
+        in_set("messages.roles", ["system,user", "system,user,assistant,user"],
+               "chat format: instructions, an optional worked example, then the document"),
+        in_set("prompt.ends_with_text", [True],
+               "the last message holds the document's own text, unchanged"),
+        equal("response_schema", "response_schema.expected",
+              "the response schema is the one schema/labels.yaml gives "
+              "(trisec.generative.formats)"),
+        custom("expect_json_to_match_schema",
+               "the reference is valid under the response schema, itself a valid JSON Schema",
+               column_list=["reference", "response_schema"]),
+        equal("reference.aligned", "gold.items",
+              "the reference, aligned back to offsets (trisec.generative.align), is exactly the "
+              "document's gold layer; null only for a document without gold"),
+        custom("expect_column_list_items_to_be_in_set",
+               "leakage: worked examples come from train documents only",
+               column="example.splits", value_set=["train"]),
+        custom("expect_column_values_to_be_empty_lists",
+               f"leakage: no run of {settings['leakage_ngram']} words of a document outside "
+               "train appears in any prompt but its own (trisec.generative.leakage)",
+               column="prompt.leaks"),
+    ]
+    return SuiteSpec("prompts", "one row per prompt, joined with its document, the gold it "
+                     "must reproduce and the other documents' text", ("doc_id", "task"),
+                     tuple(exps))
 
 
 def release_suite(schema: Schema) -> SuiteSpec:
@@ -355,7 +394,7 @@ def release_suite(schema: Schema) -> SuiteSpec:
 
 
 SUITES = (documents_suite, sentences_suite, mentions_suite, events_suite, arguments_suite,
-          attributions_suite, consistency_suite, release_suite)
+          attributions_suite, prompts_suite, consistency_suite, release_suite)
 
 
 def suite_specs(schema: Schema) -> list[SuiteSpec]:
