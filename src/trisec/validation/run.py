@@ -184,11 +184,11 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
     specs = [s for s in suite_specs(schema) if suites is None or s.name in suites]
     steps = 2 + len(specs) + (1 if docs else 0)  # import, frames, suites, docs
     report = progress or (lambda name, done, total: None)
-    report("validate: loading Great Expectations", 0, steps)
     t0 = time.perf_counter()
     # the files against their manifest before anything parses them: a damaged file is a
     # located error here, never a traceback inside pandas or GX
     open_release(release_dir)
+    report("validate: loading Great Expectations", 0, steps)  # a bad folder said nothing yet
     import great_expectations as gx
 
     # registers the custom expectations: must happen before any suite is loaded
