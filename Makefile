@@ -45,10 +45,12 @@ test: install-test lint
 	$(BIN)/python -m pytest -q
 
 ## make predictions: regenerate every committed file in benchmark/predictions/ from dataset/
-## (run after anything that changes the published text; then build, docs, commit)
+## (rule baseline; spaCy models retrained, 6 models of ~20 s CPU each, into models/spacy/);
+## run after anything that changes the published text, then `make build` and commit
 predictions: install
 	$(BIN)/trisec predict --baseline rules --split test -o benchmark/predictions/rules.jsonl
 	$(BIN)/trisec predict --baseline rules --split all -o benchmark/predictions/rules.all.jsonl
+	$(BIN)/trisec train spacy --folds test --folds loo --predict-to benchmark/predictions/
 
 ## make bench: throughput benchmark (synthetic crawls of 1,000 and 10,000 pages), table + JSON
 bench: install-test

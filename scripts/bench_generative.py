@@ -4,16 +4,20 @@ requests/s against the oracle server on 127.0.0.1 at several concurrency levels.
     .venv/bin/python scripts/bench_generative.py [--release dataset] [--rounds 20]
         [--concurrency 1 8] [--delay 0 0.05]
 
-Each round sends every prompt of the release once with a different `seed` (a distinct cache
-key), into an empty cache, so every prompt is a real HTTP request. `--delay` makes the
-oracle wait that long before answering, standing in for a model's latency. The figures
-measure trisec's client, the loopback network and the oracle, not any model.
+One `run_prompts` call sends every prompt of the release `--rounds` times (all cache misses:
+the cache is empty and every lookup happens before the first answer), so every prompt is a
+real HTTP request and the answers are written to the cache as in a real run. The oracle runs in its
+own process (`python -m trisec.generative.oracle`): in this one, its threads would share
+the interpreter lock with the client's event loop. `--delay` makes the oracle wait that long
+before answering, standing in for a model's latency. The figures measure trisec's client,
+the loopback network and the oracle, not any model.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +27,6 @@ import pyarrow.parquet as pq
 
 from trisec.generative.cache import ResponseCache
 from trisec.generative.client import Settings
-from trisec.generative.oracle import OracleServer
 from trisec.generative.runner import read_prompts, run_prompts
 from trisec.paths import DATASET_DIR
 
@@ -44,24 +47,24 @@ def prompt_sizes(release: Path) -> None:
 
 
 def throughput(release: Path, rounds: int, concurrency: int, delay: float) -> float:
-    base = read_prompts(release, "all")
-    with OracleServer(_all_rows(release), delay=delay) as server, \
-            tempfile.TemporaryDirectory() as tmp:
-        cache = ResponseCache(Path(tmp))
-        requests, seconds = 0, 0.0
-        for seed in range(rounds):
-            settings = Settings(server.base_url, "oracle", params={"seed": seed}, backoff=0)
+    """Requests/s of one `run_prompts` call sending every prompt `rounds` times (one client,
+    as in a real run), into an empty cache, against an oracle in its own process."""
+    rows = read_prompts(release, "all") * rounds
+    server = subprocess.Popen([sys.executable, "-m", "trisec.generative.oracle", str(release),
+                               "--delay", str(delay)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        base_url = server.stdout.readline().strip()
+        with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            _, stats = run_prompts(base, settings, cache, concurrency=concurrency)
-            seconds += time.perf_counter() - t0
-            requests += stats.requests
-            assert stats.errors == 0 and stats.cached == 0
-    return requests / seconds
-
-
-def _all_rows(release: Path) -> list[dict]:
-    return [r for p in sorted((release / "data" / "prompts").glob("*.parquet"))
-            for r in pq.read_table(p).to_pylist()]
+            _, stats = run_prompts(rows, Settings(base_url, "oracle", backoff=0),
+                                   ResponseCache(Path(tmp)), concurrency=concurrency)
+            seconds = time.perf_counter() - t0
+        assert stats.errors == 0 and stats.requests == len(rows), stats.failures
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return stats.requests / seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     prompt_sizes(args.release)
     n = len(read_prompts(args.release, "all"))
-    print(f"\nrunner against the oracle on 127.0.0.1: {args.rounds} rounds x {n} prompts, "
-          "fresh cache (wall clock, including cache writes)")
+    print(f"\nrunner against the oracle on 127.0.0.1: {args.rounds} x {n} prompts in one run, "
+          "empty cache (wall clock, cache writes included)")
     print(f"{'oracle delay':>12}{'concurrency':>13}{'req/s':>9}")
     for delay in args.delay:
         for c in args.concurrency:

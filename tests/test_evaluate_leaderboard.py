@@ -86,6 +86,8 @@ def test_committed_rules_file_is_accepted_by_the_leaderboard(schema: Schema,
 
     text = leaderboard_section(DATASET_DIR, schema, PREDICTIONS_DIR, tmp_path / "none")
     assert "| `rules` | test split |" in text and "| `rules` | all documents |" in text
+    assert "| `spacy` | test split |" in text and "| `spacy` | held-out folds |" in text
+    assert "- `spacy` (a spaCy NER pipeline" in text and "`make predictions`" in text
     assert "rejected" not in text
     report_lines = [json.loads(x) for x in
                     (PREDICTIONS_DIR / "rules.jsonl").read_text(encoding="utf-8").splitlines()]

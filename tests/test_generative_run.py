@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 
 from trisec.cli import main
@@ -269,3 +270,42 @@ def test_run_refuses_a_split_without_prompts(release: Path) -> None:
 
 def test_tasks_are_the_schemas(schema: Schema, release: Path) -> None:
     assert {r["task"] for r in _all_prompts(release)} == set(tasks(schema))
+
+
+def test_a_run_killed_midway_writes_no_output_and_keeps_what_it_got(release: Path,
+                                                                    tmp_path: Path) -> None:
+    rows = _all_prompts(release)
+    todo = _rows(release)
+    cache = ResponseCache(tmp_path / "cache")
+
+    class Killed(Exception):
+        pass
+
+    def kill_after_two(stats: Any) -> None:
+        if stats.answered >= 2:
+            raise Killed
+
+    with OracleServer(rows, delay=0.05) as server:
+        settings = Settings(server.base_url, "m")
+        with pytest.raises(Killed):
+            run_prompts(todo, settings, cache, concurrency=1, progress=kill_after_two)
+        kept = len(list((tmp_path / "cache").rglob("*.json")))
+        assert kept >= 2
+        before = len(server.seen.requests)
+        _, stats = run_prompts(todo, settings, cache, concurrency=1)
+        assert stats.cached == kept and len(server.seen.requests) - before == len(todo) - kept
+    assert not (tmp_path / "responses.jsonl").exists()
+
+
+def test_default_cache_is_the_user_cache_folder(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    import sys
+
+    from trisec.generative.cache import default_cache_dir
+
+    if sys.platform in ("win32", "darwin"):
+        pytest.skip("XDG rule: Linux and other Unix")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "trisec"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
+    assert default_cache_dir() == Path.home() / ".cache" / "trisec"

@@ -23,6 +23,8 @@ RELEASE_COMMANDS = {
     "build --check": ["build", "--check", "--out", "{folder}"],
     "evaluate": ["evaluate", "-p", "{out}.jsonl", "--release", "{folder}"],
     "predict": ["predict", "--release", "{folder}", "--out", "{out}.jsonl"],
+    "train spacy": ["train", "spacy", "--release", "{folder}", "--models", "{out}",
+                    "--predict-to", "{out}"],
     "render": ["render", "--release", "{folder}", "--out", "{out}"],
     "plot": ["plot", "--release", "{folder}", "--out", "{out}.png"],
     "annotations stats": ["annotations", "stats", "--release", "{folder}"],

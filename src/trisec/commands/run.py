@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from trisec.generative.cache import ResponseCache
+    from trisec.generative.client import Settings
+    from trisec.generative.responses import Response
+    from trisec.generative.runner import RunStats
 
 
 @click.command("run")
@@ -84,7 +93,8 @@ def command(base_url: str, model: str, out: Path, split: str, tasks: str | None,
         _align_and_score(out, rel, predictions, score, split, console)
 
 
-def _with_progress(rows, settings, cache, concurrency, console):  # type: ignore[no-untyped-def]
+def _with_progress(rows: list[dict[str, Any]], settings: Settings, cache: ResponseCache | None,
+                   concurrency: int, console: Console) -> tuple[list[Response], RunStats]:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -101,7 +111,7 @@ def _with_progress(rows, settings, cache, concurrency, console):  # type: ignore
     with Progress(*columns, console=console) as bar:
         task = bar.add_task(settings.model, total=len(rows), errors=0, rate=0.0)
 
-        def update(stats):  # type: ignore[no-untyped-def]
+        def update(stats: RunStats) -> None:
             bar.update(task, completed=stats.cached + stats.answered + stats.errors,
                        errors=stats.errors, rate=stats.requests_per_second)
 
@@ -109,7 +119,7 @@ def _with_progress(rows, settings, cache, concurrency, console):  # type: ignore
 
 
 def _align_and_score(responses: Path, release: Path, predictions: Path | None, score: bool,
-                     split: str, console) -> None:  # type: ignore[no-untyped-def]
+                     split: str, console: Console) -> None:
     from trisec.generative.account import table
     from trisec.generative.aligner import align_file, default_account_path, write_outputs
     from trisec.schema import load_schema
@@ -117,7 +127,8 @@ def _align_and_score(responses: Path, release: Path, predictions: Path | None, s
     preds = predictions or responses.with_name(responses.stem + ".predictions.jsonl")
     aligned = align_file(responses, release, load_schema())
     write_outputs(aligned, preds, default_account_path(preds))
-    console.print(table(aligned.summary))
+    if not score:  # the evaluation report prints the same table
+        console.print(table(aligned.summary))
     console.print(f"wrote {preds} and {default_account_path(preds)}")
     if score:
         from trisec.commands.evaluate import print_report

@@ -60,4 +60,7 @@ class ResponseCache:
         return entry
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
-        atomic_write_text(self.path(key), json.dumps(entry, ensure_ascii=False, sort_keys=True))
+        # no fsync per entry (it would cost more than a local model's answer): after a power
+        # loss an entry may be damaged, and a damaged entry is a miss, asked again
+        atomic_write_text(self.path(key), json.dumps(entry, ensure_ascii=False, sort_keys=True),
+                          durable=False)

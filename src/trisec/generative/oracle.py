@@ -121,6 +121,9 @@ class OracleServer:
 def _handler(oracle: OracleServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm and
+        # the client's delayed ACK add ~40 ms to every keep-alive response
+        disable_nagle_algorithm = True
 
         def log_message(self, *args: Any) -> None:  # keep test output clean
             return
@@ -159,3 +162,35 @@ def _handler(oracle: OracleServer) -> type[BaseHTTPRequestHandler]:
 
 
 Transform = Callable[[str], str]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m trisec.generative.oracle [RELEASE] [--delay S]`: serve a release's prompts
+    in this process until interrupted; prints the base URL on the first line."""
+    import argparse
+    import sys
+
+    import pyarrow.parquet as pq
+
+    ap = argparse.ArgumentParser(description="oracle chat-completions server on 127.0.0.1")
+    ap.add_argument("release", nargs="?", default="dataset")
+    ap.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    args = ap.parse_args(argv)
+    from pathlib import Path
+
+    rows = [r for p in sorted((Path(args.release) / "data" / "prompts").glob("*.parquet"))
+            for r in pq.read_table(p).to_pylist()]
+    server = OracleServer(rows, delay=args.delay)
+    print(server.start(), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

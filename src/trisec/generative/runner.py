@@ -88,11 +88,14 @@ async def _run(rows: list[dict[str, Any]], client: ChatClient, cache: ResponseCa
     sem = asyncio.Semaphore(max(1, concurrency))
     t0 = time.perf_counter()
 
-    def tick() -> None:
+    def sync() -> None:
         c = client.counters
         stats.requests, stats.retries, stats.fallbacks = c.requests, c.retries, c.fallbacks
         stats.plain_prompts = not client.structured
         stats.seconds = time.perf_counter() - t0
+
+    def tick() -> None:
+        sync()
         if progress:
             progress(stats)
 
@@ -114,8 +117,9 @@ async def _run(rows: list[dict[str, Any]], client: ChatClient, cache: ResponseCa
                 tick()
                 return Response(i, row["doc_id"], row["task"], None, error=str(exc),
                                 model=settings.model)
-        if cache:
-            cache.put(key, {"model": settings.model, "response": done.text, "mode": done.mode})
+        if cache:  # off the event loop: file I/O must not hold up the other requests
+            await asyncio.to_thread(cache.put, key, {"model": settings.model,
+                                                     "response": done.text, "mode": done.mode})
         stats.answered += 1
         tick()
         return Response(i, row["doc_id"], row["task"], done.text, model=settings.model)
@@ -123,7 +127,7 @@ async def _run(rows: list[dict[str, Any]], client: ChatClient, cache: ResponseCa
     try:
         return list(await asyncio.gather(*(one(i, r) for i, r in enumerate(rows))))
     finally:
-        tick()
+        sync()
         await client.aclose()
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from trisec.baselines.spacy_ner.train import F1_TOLERANCE
 from trisec.errors import TrisecError
 from trisec.release.card import BuildContext
 from trisec.schema import Schema
@@ -32,10 +33,16 @@ FEW_DOCS = 20
 FEW = (" With this few documents the bootstrap can only recombine the same few articles: the "
        "interval shows how much they differ from each other and understates the real "
        "uncertainty, so read small differences between systems as noise.")
+REPRODUCE = ("`make predictions` retrains them and rewrites every committed prediction file. "
+             "Retraining with the same config and seed reproduced these files byte for byte "
+             "on the machine that made them; spaCy does not promise bit-identical training on "
+             "other CPUs, so `tests/test_train_spacy.py` retrains the test-split model and "
+             "accepts entity F1 within {tol} of the committed file (all four schemes).")
 HOWTO = ("Score a system with `trisec predict --baseline rules --split test > preds.jsonl` "
          "(or your own model's output in the same JSONL format, docs/BENCHMARK.md) and "
          "`trisec evaluate --predictions preds.jsonl` (`--split all` for a system never "
-         "trained on TRISEC, `--folds` for pooled held-out predictions).")
+         "trained on TRISEC, `--folds` for pooled held-out predictions). Train the spaCy "
+         "baseline with `trisec train spacy --folds test --folds loo --predict-to DIR`.")
 
 
 def _cell(m: dict[str, Any], system: bool) -> str:
@@ -48,6 +55,26 @@ def _cell(m: dict[str, Any], system: bool) -> str:
 def _row(name: str, scope: str, report: dict[str, Any], system: bool = True) -> str:
     return (f"| {name} | {SCOPES[scope]} | "
             + " | ".join(_cell(report[a][b], system) for a, b, _ in COLUMNS) + " |")
+
+
+def _trained_note(system: str, scope: str, models: dict[str, dict[str, Any]]) -> str | None:
+    """What a trained system's row is, from the `model` records on its lines."""
+    if not models:
+        return None
+    records = {str(m.get("fold")): m for m in models.values()}
+    sizes = sorted({len(m.get("trained_on", [])) for m in records.values()})
+    configs = sorted({f"`{m.get('config')}` (sha256 {str(m.get('config_sha256'))[:12]})"
+                      for m in records.values() if m.get("config")})
+    seeds = sorted({str(m.get("seed")) for m in records.values() if "seed" in m})
+    what = (f"{len(records)} models (one per fold), each trained on" if len(records) > 1
+            else "one model trained on")
+    how = {"spacy": " (a spaCy NER pipeline trained from scratch by `trisec train spacy`: "
+                    "entities only, no pretrained vectors)"}
+    kinds = {str(m.get("system")) for m in records.values()}
+    return (f"- `{system}`{how.get(kinds.pop(), '') if len(kinds) == 1 else ''}, "
+            f"{SCOPES[scope]}: {what} {'/'.join(map(str, sizes))} document(s), scored only on "
+            "documents it did not see" + (f"; config {', '.join(configs)}" if configs else "")
+            + (f", seed {', '.join(seeds)}" if seeds else "") + ".")
 
 
 def system_and_scope(path: Path) -> tuple[str, str]:
@@ -109,7 +136,7 @@ def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | N
                        "there are.\n")
     everything = read_gold(release, ALL)
     ent_map, ev_map = maps_for(schema, None)
-    rows, problems = [], []
+    rows, problems, trained = [], [], []
     files = sorted(Path(predictions_dir).glob("*.jsonl") if predictions_dir else [],
                    key=lambda p: (system_and_scope(p)[0], list(SCOPES).index(
                        system_and_scope(p)[1])))
@@ -128,6 +155,9 @@ def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | N
             continue
         rows.append(_row(f"`{system}`", scope, evaluate_views(against, loaded, ent_map,
                                                                ev_map)))
+        note = _trained_note(system, scope, loaded.models)
+        if note:
+            trained.append(note)
     skipped = []
     for first, second, title, scope in comparisons():
         iaa, why = _agreement_report(gold, passes_dir, first, second, scope)
@@ -153,6 +183,10 @@ def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | N
            "| System | Scored on | " + " | ".join(c for _, _, c in COLUMNS) + " |",
            "|---|---|" + "---:|" * len(COLUMNS)]
     out += rows or ["| (no prediction files yet) | |" + " |" * len(COLUMNS)]
+    if trained:
+        out += ["", "Trained systems (each prediction line names the model that produced it; "
+                "the build refuses a file in which a document was predicted by a model "
+                "trained on it):", "", *trained, "", REPRODUCE.format(tol=F1_TOLERANCE)]
     if problems:
         out += [""] + problems
     if skipped:
