@@ -54,7 +54,7 @@ predictions: install
 
 ## make bench: throughput benchmark (synthetic crawls of 1,000 and 10,000 pages), table + JSON
 bench: install-test
-	$(BIN)/python scripts/bench.py --json bench-results.json
+	$(BIN)/python scripts/bench.py --out bench-results.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache

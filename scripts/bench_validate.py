@@ -50,7 +50,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from trisec.schema import load_schema
-    from trisec.validation.frames import mentions_frame
+    from trisec.validation.frames import gx_frame, mentions_frame
     from trisec.validation.suites import result_format, suite_specs, to_gx
 
     schema = load_schema()
@@ -58,7 +58,7 @@ def main() -> None:
     t0 = time.perf_counter()
     t = tables(args.rows, args.per_doc, schema)
     t1 = time.perf_counter()
-    frame = mentions_frame(t, schema)[spec.columns]
+    frame = gx_frame(mentions_frame(t, schema), spec.columns)
     t2 = time.perf_counter()
     t3 = time.perf_counter()
     import great_expectations as gx

@@ -184,3 +184,11 @@ def gold_release(tmp_path_factory: pytest.TempPathFactory, fixed_corpus: Corpus,
 def bare_release(tmp_path_factory: pytest.TempPathFactory, fixed_corpus: Corpus,
                  schema: Schema) -> Path:
     return build_release(tmp_path_factory.mktemp("no-gold"), fixed_corpus, schema, False)
+
+
+def release_with_gold(out: Path, gold_dir: Path, schema: Schema) -> Path:
+    """A release of this checkout's raw texts and metadata with the given gold folder
+    (no passes or predictions), written without validation."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_release(out, Corpus(RAW_DIR, METADATA_DIR, gold_dir), schema)
+    return out

@@ -12,10 +12,10 @@ import yaml
 from click.testing import CliRunner
 
 from trisec.cli import main
-from trisec.documents.add import NOT_LOOKED_UP, add_files, corpus_at, read_checksums, removal_lines
 from trisec.documents.ingest import decode, read_raw
 from trisec.errors import TrisecError
 from trisec.paths import CORPUS_DIR, RAW_CHECKSUMS, RAW_DIR, VALIDATION_DIR
+from trisec.pipeline.add import NOT_LOOKED_UP, add_files, corpus_at, read_checksums, removal_lines
 from trisec.release.build import default_validator, write_release
 from trisec.schema import Schema
 

@@ -97,7 +97,7 @@ def test_ingest_reports_each_bad_file_on_one_line_and_processes_the_others(fixtu
                                                                            tmp_path):
     good = [fixtures_raw / "no_date_line.txt", fixtures_raw / "captions.txt"]
     bad = [fixtures_raw / n for n in BAD]
-    args = [bad[0], good[0], *bad[1:], good[1], "--metadata-dir", tmp_path]
+    args = [bad[0], good[0], *bad[1:], good[1], "--corpus", tmp_path]
     result = _ingest(*args)
     assert result.exit_code == 1
     err_lines = result.stderr.strip().splitlines()
@@ -117,7 +117,7 @@ def test_ingest_reports_each_bad_file_on_one_line_and_processes_the_others(fixtu
 
 def test_ingest_json_has_the_documented_fields(fixtures_raw, tmp_path):
     path = fixtures_raw / "date_wrong_dateline.txt"
-    result = _ingest(path, "--json", "--metadata-dir", tmp_path)
+    result = _ingest(path, "--json", "--corpus", tmp_path)
     assert result.exit_code == 0, result.output
     (line,) = result.stdout.strip().splitlines()
     doc = json.loads(line)
@@ -145,7 +145,7 @@ def test_ingest_json_has_the_documented_fields(fixtures_raw, tmp_path):
 def test_ingest_flags_copies_of_an_article_as_duplicates(fixtures_raw, tmp_path):
     names = ["dup_original.txt", "dup_crlf.txt", "dup_other_boilerplate.txt",
              "no_date_line.txt"]
-    result = _ingest(*(fixtures_raw / n for n in names), "--json", "--metadata-dir", tmp_path)
+    result = _ingest(*(fixtures_raw / n for n in names), "--json", "--corpus", tmp_path)
     assert result.exit_code == 0
     docs = [json.loads(ln) for ln in result.stdout.strip().splitlines()]
     # the first copy in file-name order wins, as in the build (not the first argument)
@@ -154,7 +154,7 @@ def test_ingest_flags_copies_of_an_article_as_duplicates(fixtures_raw, tmp_path)
     assert [d["duplicate_of_path"] for d in docs] == \
         [None, str(fixtures_raw / "dup_crlf.txt"), str(fixtures_raw / "dup_crlf.txt"), None]
     assert [d["path"] for d in docs] == [str(fixtures_raw / n) for n in sorted(names)]
-    plain = _ingest(*(fixtures_raw / n for n in reversed(names[:2])), "--metadata-dir", tmp_path)
+    plain = _ingest(*(fixtures_raw / n for n in reversed(names[:2])), "--corpus", tmp_path)
     blocks = plain.stdout.split(f"\n{fixtures_raw}")
     # the later file (in name order) is the duplicate of the earlier one, both as given
     assert blocks[1].startswith("/dup_original.txt  tsn-")
@@ -166,8 +166,8 @@ def test_ingest_flags_copies_of_an_article_as_duplicates(fixtures_raw, tmp_path)
 def test_ingest_prints_the_date_with_its_provenance_and_each_removal(fixtures_raw, tmp_path):
     """What README and docs/MAINTAINING.md promise a maintainer reviewing a new page."""
     path = fixtures_raw / "date_wrong_dateline.txt"
-    plain = _ingest(path, "--metadata-dir", tmp_path)
-    doc = json.loads(_ingest(path, "--json", "--metadata-dir", tmp_path).stdout)
+    plain = _ingest(path, "--corpus", tmp_path)
+    doc = json.loads(_ingest(path, "--json", "--corpus", tmp_path).stdout)
     lines = plain.stdout.splitlines()
     assert lines[0] == f"{path}  {doc['doc_id']}  {len(doc['text'])} chars"
     pub = doc["published"]
@@ -190,7 +190,7 @@ def test_ingest_and_the_build_pick_the_same_first_copy(fixtures_raw, tmp_path):
     for n in names:
         (raw / n).write_bytes((fixtures_raw / n).read_bytes())
     built = [d.source_file for d in published_documents(Corpus(raw, tmp_path, tmp_path))]
-    result = _ingest(*(raw / n for n in names), "--json", "--metadata-dir", tmp_path)
+    result = _ingest(*(raw / n for n in names), "--json", "--corpus", tmp_path)
     kept = [d["source_file"] for d in map(json.loads, result.stdout.splitlines())
             if d["duplicate_of"] is None]
     assert built == kept == ["dup_crlf.txt"]
@@ -198,7 +198,7 @@ def test_ingest_and_the_build_pick_the_same_first_copy(fixtures_raw, tmp_path):
 
 def test_ingest_uses_curated_metadata_when_present(repo_corpus):
     path = repo_corpus.raw_dir / "004_fd7d536830c83d2c.txt"
-    result = _ingest(path, "--json", "--metadata-dir", repo_corpus.metadata_dir)
+    result = _ingest(path, "--json", "--corpus", repo_corpus.metadata_dir.parent)
     doc = json.loads(result.stdout)
     assert doc["outlet"]["value"] == "Anadolu Agency (copy on theistanbulpost.com)"
     assert doc["outlet"]["provenance"] == "external"

@@ -23,9 +23,9 @@ from corpus_checks import (
 )
 
 from trisec.cli import main
-from trisec.documents.add import NOT_LOOKED_UP, corpus_at
 from trisec.documents.ingest import read_raw
 from trisec.paths import CORPUS_DIR
+from trisec.pipeline.add import NOT_LOOKED_UP, corpus_at
 from trisec.pipeline.corpus import Corpus
 from trisec.release.build import build, default_validator
 from trisec.release.standoff import make_standoff, rehydrate

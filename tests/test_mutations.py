@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import release_with_gold
 
 from trisec.paths import VALIDATION_DIR
 from trisec.validation.mutations import (
@@ -18,7 +19,6 @@ from trisec.validation.mutations import (
     OPENER,
     Mutation,
     check_mutation,
-    good_release,
 )
 from trisec.validation.suites import copy_project, suite_specs
 
@@ -32,7 +32,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory: pytest.TempPathFactory, schema) -> Path:
-    return good_release(tmp_path_factory.mktemp("good") / "release", GOLD_FIXTURE, schema)
+    return release_with_gold(tmp_path_factory.mktemp("good") / "release", GOLD_FIXTURE, schema)
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)

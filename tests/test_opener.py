@@ -19,7 +19,7 @@ from trisec.validation.mutations import MUTATIONS, OPENER, mutate
 
 # {folder}: the bad folder; {out}: a path that must not be created
 RELEASE_COMMANDS = {
-    "validate": ["validate", "{folder}"],
+    "validate": ["validate", "--release", "{folder}"],
     "build --check": ["build", "--check", "--out", "{folder}"],
     "evaluate": ["evaluate", "-p", "{out}.jsonl", "--release", "{folder}"],
     "predict": ["predict", "--release", "{folder}", "--out", "{out}.jsonl"],

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from trisec.errors import Problem, TrisecError
-from trisec.paths import METADATA_DIR, RAW_DIR, SCHEMA_DIR
+from trisec.paths import METADATA_DIR, RAW_DIR, SCHEMA_DIR, VALIDATION_DIR
 from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
 from trisec.release.publish import (
@@ -84,6 +84,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "dataset").mkdir()
     write_release(root / "dataset", checkout_corpus(root), schema)
     (root / "CHANGELOG.md").write_text(CHANGELOG.format(v=schema.version), encoding="utf-8")
+    # the committed GX project, so the gate can run in the copy (its results stay there)
+    shutil.copytree(VALIDATION_DIR, root / "validation",
+                    ignore=shutil.ignore_patterns("uncommitted"))
     git(root, "init", "-q")
     git(root, "add", ".")
     git(root, "commit", "-qm", "release")
@@ -291,23 +294,40 @@ def test_upload_is_one_commit_then_a_tag_on_it(root: Path) -> None:
     assert tag["tag"] == f"v{schema.version}" and tag["revision"] == "c0ffee"
 
 
-def test_cli_dry_run_prints_the_plan_offline(root: Path) -> None:
+def _dry_run(root: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TRISEC_ROOT": str(root), "HF_HUB_OFFLINE": "1"}
     trisec = Path(sys.executable).with_name("trisec")  # the installed console script
-    res = subprocess.run([str(trisec), "publish", "--repo-id",
-                          "someone/trisec-news", "--dry-run"], cwd=root, env=env,
-                         capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run([str(trisec), "publish", "--repo-id", "someone/trisec-news",
+                           "--dry-run"], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_cli_dry_run_of_a_fresh_valid_release_passes_offline(root: Path) -> None:
+    res = _dry_run(root)
     schema = load_schema(root / "schema")
     assert "Publish plan (dry run: nothing is uploaded)" in res.stdout
     assert f"tag:        v{schema.version}" in res.stdout
     readme = root / "dataset" / "README.md"
     assert f"{sha256_file(readme)}  README.md" in res.stdout
     assert "skipped  tag" in res.stdout
-    # exit status follows the checks: 0 only when nothing was refused
-    assert (res.returncode == 0) == ("REFUSED" not in res.stdout), res.stderr
-    # progress on stderr (piped: one line per check), then the refusals
+    assert "REFUSED" not in res.stdout, res.stdout
+    assert res.returncode == 0, res.stderr
+    # progress on stderr (piped: one line per check)
     n = len(run_checks(root))
     assert f"check 1 of {n}: " in res.stderr and f"check {n} of {n}: " in res.stderr
-    if res.returncode:
-        errors = res.stderr[res.stderr.index(f"check {n} of {n}: "):].splitlines()[1:]
-        assert errors and all(line.startswith("error: ") for line in errors), res.stderr
+    assert "dry run: every offline check passed; nothing was uploaded." in res.stdout
+
+
+def test_cli_dry_run_refuses_a_release_the_gate_cannot_pass(root: Path) -> None:
+    shutil.rmtree(root / "validation")  # no GX project: validation cannot pass
+    res = _dry_run(root)
+    assert "Publish plan (dry run: nothing is uploaded)" in res.stdout
+    assert "REFUSED  release passes validation" in res.stdout
+    assert res.returncode == 1
+    # after the progress lines (one per check), only the refusals
+    n = len(run_checks(root))
+    errors = res.stderr[res.stderr.index(f"check {n} of {n}: "):].splitlines()[1:]
+    assert errors and all(line.startswith("error: ") for line in errors), res.stderr
+    assert "Great Expectations" in res.stderr
+
+

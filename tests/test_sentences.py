@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trisec.documents.clean import clean
 from trisec.documents.ingest import decode, read_raw
@@ -90,3 +92,29 @@ def test_sentence_at_finds_the_containing_sentence():
             continue
         k = sentence_at(sents, pos)
         assert sents[k].start <= pos < sents[k].end
+
+
+def _as_tuples(sents: list) -> list[tuple]:
+    return [(s.index, s.start, s.end, tuple(s.token_starts), tuple(s.token_ends))
+            for s in sents]
+
+
+def test_array_sentences_equal_spacys_sentencizer() -> None:
+    """The numpy sentence rule gives spaCy's sentencizer output (tests/reference), sentence
+    for sentence and token for token, on the corpus, the fixtures and a synthetic crawl."""
+    from reference.sentences_spacy import split_sentences as reference
+    from speed_texts import texts
+
+    for name, text in texts():
+        assert _as_tuples(split_sentences(text)) == _as_tuples(reference(text)), name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["word", "Word", " ", "  ", "\n", "\n\n", ".", "!", "?", "...", '"', "\u201c", "\u201d",
+     "'", "\u00ab", "(", ")", "U.S.", "Mr.", ",", "-", "3.5", "\t", "\u3002", "\u2026"]),
+    max_size=40).map("".join))
+def test_array_sentences_equal_spacys_sentencizer_on_generated_text(text: str) -> None:
+    from reference.sentences_spacy import split_sentences as reference
+
+    assert _as_tuples(split_sentences(text)) == _as_tuples(reference(text))

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import release_with_gold
 
 from trisec.annotation.gold import read_annotation, text_sha256, verify
 from trisec.documents.clean import clean, leftover_boilerplate
@@ -25,7 +26,7 @@ from trisec.errors import TrisecError
 from trisec.paths import METADATA_DIR, RAW_DIR, VALIDATION_DIR
 from trisec.schema import load_schema
 from trisec.validation import checks
-from trisec.validation.mutations import good_release, mutate, read_rows, write_rows
+from trisec.validation.mutations import mutate, read_rows, write_rows
 from trisec.validation.suites import COMMITTED, suite_specs
 from trisec.validation.suites import copy_project as copy_validation_project
 
@@ -46,14 +47,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def gold_release(tmp_path_factory: pytest.TempPathFactory, schema) -> Path:
-    return good_release(tmp_path_factory.mktemp("gold") / "release", GOLD_FIXTURE, schema)
+    return release_with_gold(tmp_path_factory.mktemp("gold") / "release", GOLD_FIXTURE, schema)
 
 
 @pytest.fixture(scope="module")
 def bare_release(tmp_path_factory: pytest.TempPathFactory, schema) -> Path:
     """A release without any gold: the span configs have no files at all."""
     empty = tmp_path_factory.mktemp("nogold")
-    return good_release(tmp_path_factory.mktemp("bare") / "release", empty, schema)
+    return release_with_gold(tmp_path_factory.mktemp("bare") / "release", empty, schema)
 
 
 # --- row checks (pure) ------------------------------------------------------------------------
@@ -358,14 +359,15 @@ def test_cli_prints_the_table_and_exits_1_on_failure(tmp_path, gold_release, pro
     from trisec.validation.mutations import MUTATIONS
 
     runner = CliRunner()
-    ok = runner.invoke(main, ["validate", str(gold_release), "--project", str(project)])
+    ok = runner.invoke(main, ["validate", "--release", str(gold_release),
+                              "--project", str(project)])
     assert ok.exit_code == 0, ok.output
     for name in ("documents", "mentions", "consistency", "release", "passed"):
         assert name in ok.output
     m = next(m for m in MUTATIONS if m.name == "argument_to_missing_mention")
     target = mutate(gold_release, tmp_path / "broken", m, schema)
-    bad = runner.invoke(main, ["validate", str(tmp_path / "broken"), "--project", str(project),
-                               "--suite", "arguments"])
+    bad = runner.invoke(main, ["validate", "--release", str(tmp_path / "broken"),
+                               "--project", str(project), "--suite", "arguments"])
     assert bad.exit_code == 1
     assert "FAILED" in bad.output and all(n in bad.output for n in target.names)
 

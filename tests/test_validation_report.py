@@ -40,7 +40,7 @@ def written(broken: Path, project: Path, tmp_path_factory: pytest.TempPathFactor
             ) -> tuple[Path, str]:
     """(the report file, the command's output) of `trisec validate --report` on `broken`."""
     out = tmp_path_factory.mktemp("report") / "report.html"
-    res = CliRunner().invoke(main, ["validate", str(broken), "--project", str(project),
+    res = CliRunner().invoke(main, ["validate", "--release", str(broken), "--project", str(project),
                                     "--report", str(out)])
     assert res.exit_code == 1, res.output  # the broken release fails, and the report says so
     return out, res.output

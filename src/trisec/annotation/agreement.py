@@ -109,4 +109,3 @@ COMPARISONS = (
                "to the headline (mentions, triggers and arguments inside it), so the figures "
                "cover few items.", scope="headline"),
 )
-HEADLINE = COMPARISONS[0]

@@ -24,11 +24,6 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def empty_annotation(doc_id: str, text: str, pass_name: str = "gold") -> dict[str, Any]:
-    return {"doc_id": doc_id, "text_sha256": text_sha256(text), "pass": pass_name,
-            "mentions": [], "entities": [], "events": [], "attributions": []}
-
-
 def read_annotation(path: Path) -> dict[str, Any]:
     """Parse one annotation file; JSON errors name the line and column."""
     try:

@@ -62,12 +62,14 @@ def _items(labels: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return list(labels.get(key) or [])
 
 
-def render_label_tables(labels: Mapping[str, Any],
-                        attributes: Sequence[tuple[str, str]] = ()) -> str:
-    """Markdown tables of entity labels, attributes (label set, title: attribute_sections)
-    and event types with their roles."""
-    entities = _items(labels, "entity_labels")
-    events = _items(labels, "event_types")
+def _examples(title: str, note: str, key: str, items: list[Mapping[str, Any]]) -> list[str]:
+    """A section of positive and negative (look-alike) examples per item."""
+    return ["", f"### {title}", "", note, "", *_table(
+        [key, "Positive", "Negative (look-alikes)"],
+        [[f"`{x['name']}`", x.get("positive"), x.get("negative")] for x in items])]
+
+
+def _entity_tables(labels: Mapping[str, Any], entities: list[Mapping[str, Any]]) -> list[str]:
     out: list[str] = [
         f"_Generated from `schema/labels.yaml` (scheme version "
         f"{labels.get('scheme_version', '?')}) by `python -m trisec.annotation.guidelines`; "
@@ -87,18 +89,14 @@ def render_label_tables(labels: Mapping[str, Any],
             for i, e in enumerate(entities, 1)
         ],
     )
-    out += [
-        "",
-        "### Entity label examples",
-        "",
-        "`[...]` marks the span when the example shows more context; `->` says what a "
-        "look-alike is instead.",
-        "",
-    ]
-    out += _table(
-        ["Label", "Positive", "Negative (look-alikes)"],
-        [[f"`{e['name']}`", e.get("positive"), e.get("negative")] for e in entities],
-    )
+    out += _examples("Entity label examples", "`[...]` marks the span when the example shows "
+                     "more context; `->` says what a look-alike is instead.", "Label", entities)
+    return out
+
+
+def _attribute_tables(labels: Mapping[str, Any], attributes: Sequence[tuple[str, str]]
+                      ) -> list[str]:
+    out: list[str] = []
     for key, title in attributes:
         items = _items(labels, key)
         if not items:
@@ -111,6 +109,11 @@ def render_label_tables(labels: Mapping[str, Any],
             for item in items
         ]
         out += ["", f"### {title}", ""] + _table(headers, rows)
+    return out
+
+
+def _event_tables(events: list[Mapping[str, Any]]) -> list[str]:
+    out: list[str] = []
     out += ["", "### Event types", ""]
     out += _table(
         ["Type", "Definition", "PLOVER/POLECAT", "ACE 2005", "Roles"],
@@ -140,17 +143,18 @@ def render_label_tables(labels: Mapping[str, Any],
             used_by.setdefault(str(r["name"]), []).append(str(t["name"]))
     out += ["", "### Role inventory", ""]
     out += _table(["Role", "Used by"], [[f"`{r}`", _code(ts)] for r, ts in used_by.items()])
-    out += [
-        "",
-        "### Event examples",
-        "",
-        "`[...]` marks the trigger; `(OTHER)` etc. gives the realis when it is not ACTUAL.",
-        "",
-    ]
-    out += _table(
-        ["Type", "Positive", "Negative (look-alikes)"],
-        [[f"`{t['name']}`", t.get("positive"), t.get("negative")] for t in events],
-    )
+    out += _examples("Event examples", "`[...]` marks the trigger; `(OTHER)` etc. gives the "
+                     "realis when it is not ACTUAL.", "Type", events)
+    return out
+
+
+def render_label_tables(labels: Mapping[str, Any],
+                        attributes: Sequence[tuple[str, str]] = ()) -> str:
+    """Markdown tables of entity labels, attributes (label set, title: attribute_sections)
+    and event types with their roles."""
+    out = _entity_tables(labels, _items(labels, "entity_labels"))
+    out += _attribute_tables(labels, attributes)
+    out += _event_tables(_items(labels, "event_types"))
     return "\n".join(out) + "\n"
 
 

@@ -286,22 +286,16 @@ def _assign_ids(regions: list[_Region], layer: str, high: int = 0) -> dict[str, 
     return mapping
 
 
-def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
-                         schema: Schema, where: str, *, pass_name: str = "gold",
-                         known_entities: list[dict[str, Any]] | None = None,
-                         id_high: dict[str, int] | None = None,
-                         argument_order: dict[str, list[list[str]]] | None = None
-                         ) -> dict[str, Any]:
-    """Rebuild an annotation file from a Label Studio `result`; every problem is collected
-    (unknown controls and labels, bad offsets, dangling relations) and raised together."""
-    problems: list[Problem] = []
+def _read_regions(result: list[dict[str, Any]], text: str, schema: Schema, where: str,
+                  problems: list[Problem]
+                  ) -> tuple[dict[str, _Region], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Label regions checked against the config and the text; attribute and relation items
+    are handed back for the next passes."""
     allowed = {ENTITY: schema.entity_labels, TRIGGER: schema.event_types,
                ATTRIBUTION: [CONTENT, CUE]}
-    rel_allowed = relation_labels(schema)
     regions: dict[str, _Region] = {}
     attrs: list[dict[str, Any]] = []
     relations: list[dict[str, Any]] = []
-
     for k, item in enumerate(result):
         rtype, rid = item.get("type"), str(item.get("id", f"#{k}"))
         loc = f"{where}/{rid}"
@@ -338,7 +332,12 @@ def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
         else:
             problems.append(Problem(loc, f"unsupported result type {rtype!r}",
                                     "use the config written by `trisec export labelstudio`"))
+    return regions, attrs, relations
 
+
+def _read_attributes(attrs: list[dict[str, Any]], regions: dict[str, _Region], where: str,
+                     problems: list[Problem]) -> None:
+    """Per-region choices and text areas onto their regions (region.attrs)."""
     for item in attrs:
         rid, name = str(item.get("id")), item.get("from_name")
         loc, value = f"{where}/{rid}", item.get("value") or {}
@@ -363,20 +362,23 @@ def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
             continue
         region.attrs[name] = vals[0] if vals else None
 
-    by_kind: dict[str, list[_Region]] = defaultdict(list)
-    for r in regions.values():
-        kind = {ENTITY: "mentions", TRIGGER: "events"}.get(r.control) or (
-            "attributions" if r.label == CONTENT else "cues")
-        by_kind[kind].append(r)
-    high = {k: int(v) for k, v in (id_high or {}).items() if isinstance(v, int)}
-    ids = {layer: _assign_ids(by_kind[layer], layer, high.get(layer, 0))
-           for layer in ("mentions", "events", "attributions")}
 
-    # relations: classify by the kinds of their two ends, whatever way they were drawn
-    args: dict[str, list[dict[str, str]]] = defaultdict(list)
-    cue_of: dict[str, _Region] = {}
-    source_of: dict[str, str] = {}
-    linked_cues: set[str] = set()
+@dataclass
+class _Links:
+    """What the relations say: arguments per trigger, cue and source per content region."""
+
+    args: dict[str, list[dict[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    cue_of: dict[str, _Region] = field(default_factory=dict)
+    source_of: dict[str, str] = field(default_factory=dict)
+    linked_cues: set[str] = field(default_factory=set)
+
+
+def _read_relations(relations: list[dict[str, Any]], regions: dict[str, _Region],
+                    mention_ids: dict[str, str], schema: Schema, where: str,
+                    problems: list[Problem]) -> _Links:
+    """Classify each relation by the kinds of its two ends, whatever way it was drawn."""
+    rel_allowed = relation_labels(schema)
+    links = _Links()
     for rel in relations:
         a, b = regions.get(str(rel.get("from_id"))), regions.get(str(rel.get("to_id")))
         loc = f"{where}/relation {rel.get('from_id')}->{rel.get('to_id')}"
@@ -396,45 +398,44 @@ def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
                 problems.append(Problem(loc, f"an argument needs a role label, got {label!r}",
                                         "label the relation with the argument's role"))
                 continue
-            args[ends[TRIGGER].rid].append({"role": label,
-                                            "mention": ids["mentions"][ends[ENTITY].rid]})
+            links.args[ends[TRIGGER].rid].append({"role": label,
+                                                  "mention": mention_ids[ends[ENTITY].rid]})
         elif set(ends) == {CONTENT, ENTITY} and label in (None, SOURCE_REL):
             content = ends[CONTENT].rid
-            if content in source_of:
+            if content in links.source_of:
                 problems.append(Problem(loc, "attribution has two sources", "keep one"))
                 continue
-            source_of[content] = ids["mentions"][ends[ENTITY].rid]
+            links.source_of[content] = mention_ids[ends[ENTITY].rid]
         elif set(ends) == {CONTENT, CUE} and label in (None, CUE_REL):
             content = ends[CONTENT].rid
-            if content in cue_of:
+            if content in links.cue_of:
                 problems.append(Problem(loc, "attribution has two cues", "keep one"))
                 continue
-            cue_of[content] = ends[CUE]
-            linked_cues.add(ends[CUE].rid)
+            links.cue_of[content] = ends[CUE]
+            links.linked_cues.add(ends[CUE].rid)
         else:
             kinds = " and ".join(sorted(ends)) if len(ends) == 2 else f"two {next(iter(ends))}"
             problems.append(Problem(loc, f"unsupported relation {label!r} between {kinds} "
                                     "regions", "arguments link trigger->entity (role), "
                                     "attributions link CONTENT->CUE (cue) and "
                                     "CONTENT->entity (source)"))
-    for r in by_kind["cues"]:
-        if r.rid not in linked_cues:
-            problems.append(Problem(f"{where}/{r.rid}", "CUE region not linked to a CONTENT "
-                                    "region", "draw a 'cue' relation from the content to it"))
+    return links
 
-    def span(r: _Region) -> dict[str, Any]:
-        return {"start": r.start, "end": r.end, "text": text[r.start:r.end]}
 
-    # entities: clusters named by entity_id; names come back from the task data
+def _entities(mentions: list[_Region], text: str, where: str, high: dict[str, int],
+              known_entities: list[dict[str, Any]] | None, problems: list[Problem]
+              ) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Clusters named by entity_id (a mention without one is its own entity), with the QID
+    its mentions agree on; names come back from the task data. -> (region -> entity id,
+    entities in exported order, new ones after)."""
     names = {e["id"]: e.get("name") for e in known_entities or []}
-    mentions = sorted(by_kind["mentions"], key=lambda r: _natural(ids["mentions"][r.rid]))
     cluster_of: dict[str, str] = {}
     used = {r.attrs["entity_id"] for r in mentions if r.attrs.get("entity_id")}
     n = max([high.get("entities", 0),
              *(_natural(i)[0] for i in used if ID_PATTERN["entities"].match(i))])
     for r in sorted(mentions, key=lambda r: (r.start, r.end)):
         eid = r.attrs.get("entity_id")
-        if not eid:  # a mention drawn without a cluster id is its own entity
+        if not eid:
             n += 1
             eid = f"E{n}"
         cluster_of[r.rid] = eid
@@ -456,9 +457,41 @@ def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
         entities.append({"id": eid, "name": names.get(eid) or text[first[eid].start:
                                                                       first[eid].end],
                          "qid": qid})
+    return cluster_of, entities
 
+
+def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
+                         schema: Schema, where: str, *, pass_name: str = "gold",
+                         known_entities: list[dict[str, Any]] | None = None,
+                         id_high: dict[str, int] | None = None,
+                         argument_order: dict[str, list[list[str]]] | None = None
+                         ) -> dict[str, Any]:
+    """Rebuild an annotation file from a Label Studio `result`; every problem is collected
+    (unknown controls and labels, bad offsets, dangling relations) and raised together."""
+    problems: list[Problem] = []
+    regions, attrs, relations = _read_regions(result, text, schema, where, problems)
+    _read_attributes(attrs, regions, where, problems)
+    by_kind: dict[str, list[_Region]] = defaultdict(list)
+    for r in regions.values():
+        kind = {ENTITY: "mentions", TRIGGER: "events"}.get(r.control) or (
+            "attributions" if r.label == CONTENT else "cues")
+        by_kind[kind].append(r)
+    high = {k: int(v) for k, v in (id_high or {}).items() if isinstance(v, int)}
+    ids = {layer: _assign_ids(by_kind[layer], layer, high.get(layer, 0))
+           for layer in ("mentions", "events", "attributions")}
+    links = _read_relations(relations, regions, ids["mentions"], schema, where, problems)
+    for r in by_kind["cues"]:
+        if r.rid not in links.linked_cues:
+            problems.append(Problem(f"{where}/{r.rid}", "CUE region not linked to a CONTENT "
+                                    "region", "draw a 'cue' relation from the content to it"))
+
+    def span(r: _Region) -> dict[str, Any]:
+        return {"start": r.start, "end": r.end, "text": text[r.start:r.end]}
+
+    mentions = sorted(by_kind["mentions"], key=lambda r: _natural(ids["mentions"][r.rid]))
+    cluster_of, entities = _entities(mentions, text, where, high, known_entities, problems)
     start_of = {ids["mentions"][r.rid]: r.start for r in mentions}
-    for vid, found in args.items():  # exported order first, arguments drawn later by position
+    for vid, found in links.args.items():  # exported order first, later ones by position
         known = [tuple(x) for x in (argument_order or {}).get(ids["events"].get(vid, ""), [])]
         found.sort(key=lambda a: (known.index((a["role"], a["mention"]))
                                   if (a["role"], a["mention"]) in known else len(known),
@@ -474,12 +507,12 @@ def result_to_annotation(result: list[dict[str, Any]], text: str, doc_id: str,
     ann["entities"] = entities
     ann["events"] = [
         {"id": ids["events"][r.rid], "type": r.label, "realis": r.attrs.get("realis"),
-         "mode": r.attrs.get("mode"), "trigger": span(r), "arguments": args[r.rid]}
+         "mode": r.attrs.get("mode"), "trigger": span(r), "arguments": links.args[r.rid]}
         for r in sorted(by_kind["events"], key=lambda r: _natural(ids["events"][r.rid]))]
     ann["attributions"] = [
         {"id": ids["attributions"][r.rid], "kind": r.attrs.get("kind"), "content": span(r),
-         "cue": span(cue_of[r.rid]) if r.rid in cue_of else None,
-         "source": source_of.get(r.rid)}
+         "cue": span(links.cue_of[r.rid]) if r.rid in links.cue_of else None,
+         "source": links.source_of.get(r.rid)}
         for r in sorted(by_kind["attributions"],
                         key=lambda r: _natural(ids["attributions"][r.rid]))]
     if problems:

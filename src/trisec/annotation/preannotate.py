@@ -88,24 +88,27 @@ class SilverResult:
     annotation: dict[str, Any]
 
 
-def silver_annotation(doc_id: str, text: str, pred: dict[str, Any], schema: Schema,
-                      annotator: str) -> dict[str, Any]:
-    """Pure: one prediction line -> an annotation file marked silver."""
-    notes: list[str] = []
+def _checked_span(doc_id: str, text: str, d: dict[str, Any], what: str) -> dict[str, Any]:
+    s, e = d.get("start"), d.get("end")
+    if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text)) or \
+            ("text" in d and d["text"] != text[s:e]):
+        raise TrisecError(Problem(f"{doc_id}/{what}", f"the baseline predicted a bad span "
+                                  f"{s}..{e} {d.get('text')!r}", "fix the baseline"))
+    return {"start": s, "end": e, "text": text[s:e]}
 
-    def span(d: dict[str, Any], what: str) -> dict[str, Any]:
-        s, e = d.get("start"), d.get("end")
-        if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text)) or \
-                ("text" in d and d["text"] != text[s:e]):
-            raise TrisecError(Problem(f"{doc_id}/{what}", f"the baseline predicted a bad span "
-                                      f"{s}..{e} {d.get('text')!r}", "fix the baseline"))
-        return {"start": s, "end": e, "text": text[s:e]}
 
+def _silver_mentions(doc_id: str, text: str, pred: dict[str, Any], schema: Schema,
+                     notes: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                                dict[tuple[int, int], str]]:
+    """The predicted entities as a flat mention layer (overlaps and unknown labels dropped
+    with a note), one entity per label and surface -> (mentions, entities, ids by offsets)."""
     fixed = fixed_mention_types(schema)
     gpe_role = schema.configs["mentions"].column("gpe_role")
-    mode = schema.configs["events"].column("mode")
     gpe_default = default_of(schema, str(gpe_role.labels))
-    mode_default = default_of(schema, str(mode.labels))
+
+    def span(d: dict[str, Any], what: str) -> dict[str, Any]:
+        return _checked_span(doc_id, text, d, what)
+
     mentions: list[dict[str, Any]] = []
     entities: dict[tuple[str, str], dict[str, Any]] = {}
     by_offsets: dict[tuple[int, int], str] = {}
@@ -131,6 +134,21 @@ def silver_annotation(doc_id: str, text: str, pred: dict[str, Any], schema: Sche
         mention.update({"gpe_role": gpe_default if gpe_role.applies(mention) else None,
                         "entity": entities[key]["id"], "timex_value": None})
         mentions.append(mention)
+
+    return mentions, list(entities.values()), by_offsets
+
+
+def silver_annotation(doc_id: str, text: str, pred: dict[str, Any], schema: Schema,
+                      annotator: str) -> dict[str, Any]:
+    """Pure: one prediction line -> an annotation file marked silver."""
+    notes: list[str] = []
+
+    def span(d: dict[str, Any], what: str) -> dict[str, Any]:
+        return _checked_span(doc_id, text, d, what)
+
+    mode = schema.configs["events"].column("mode")
+    mode_default = default_of(schema, str(mode.labels))
+    mentions, entities, by_offsets = _silver_mentions(doc_id, text, pred, schema, notes)
 
     def mention_at(d: dict[str, Any] | None, what: str) -> str | None:
         if not d:
@@ -167,7 +185,7 @@ def silver_annotation(doc_id: str, text: str, pred: dict[str, Any], schema: Sche
                            "annotator": annotator}
     if notes:
         ann["notes"] = notes
-    ann.update({"mentions": mentions, "entities": list(entities.values()), "events": events,
+    ann.update({"mentions": mentions, "entities": entities, "events": events,
                 "attributions": attributions})
     return ann
 

@@ -23,7 +23,6 @@ from typing import Any
 from trisec.annotation.gold import text_sha256
 from trisec.errors import Problem, TrisecError
 
-GROUPS = ("mentions", "triggers", "attribution_content", "attribution_cue")
 CUE_LABEL = "CUE"
 NO_KIND = "ATTRIBUTION"  # label of an attribution whose kind is not set (silver)
 

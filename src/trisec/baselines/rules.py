@@ -11,18 +11,31 @@ pure function over the text:
    after to/into, origin after from, agents before the trigger, targets after);
 4. attributions: quoted text or the clause after a reporting verb (`cues.txt`), with the
    nearest PER/ORG/GPE before or after the cue as source.
+
+Speed: a silver corpus runs this over whole crawls, so every word list (gazetteers, cues,
+triggers) is matched in one Aho-Corasick pass per document (`phrases.Phrases`) instead of a
+regular expression per list or per word, overlaps are resolved with sorted interval sets,
+and per-schema lookups are made once. The results are the same spans as matching each list
+with its own regular expression (tests/test_baseline_equivalence.py compares both, span for
+span, on the corpus and a synthetic crawl).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
+from trisec.baselines import gate
+from trisec.baselines.gate import gated
+from trisec.baselines.phrases import Phrases, Taken, leftmost_longest
+from trisec.errors import Problem, TrisecError
 from trisec.schema import Schema, load_schema
 
 PATTERNS = Path(__file__).parent / "patterns"
@@ -34,19 +47,23 @@ PREPOSITIONS = {"place": {"in", "at", "near", "off", "over", "around", "inside",
                 "origin": {"from"}}
 NAME_TOKEN = re.compile(r"^[A-Z][a-z]+(?:-[A-Za-z][a-z]+)?\.?$|^[A-Z]\.$")
 QUOTE = re.compile(r"[\"“]([^\"”]{12,}?)[\"”]")
+# whole words: gazetteer entries and cues between (?<![\w.]) and (?![\w]); trigger words
+# (case-insensitive) between (?<![\w-]) and (?![\w-])
+ENTRY_BEFORE, ENTRY_AFTER = re.compile(r"[\w.]"), re.compile(r"\w")
+TRIGGER_EDGE = re.compile(r"[\w-]")
 
 
 @dataclass(frozen=True)
 class Rule:
+    """A regex rule (`regex` set, searched through `gate`) or a gazetteer (`entries` set,
+    matched by `Lexicon`)."""
+
     name: str
     label: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | None
     source: str
-
-
-def _phrase_regex(entries: list[str]) -> re.Pattern[str]:
-    alts = "|".join(re.escape(e) for e in sorted(set(entries), key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])(?:{alts})(?![\w])")
+    entries: tuple[str, ...] = ()
+    gate: re.Pattern[str] | None = None
 
 
 def read_list(path: Path) -> tuple[str, list[str], str]:
@@ -67,38 +84,102 @@ def read_list(path: Path) -> tuple[str, list[str], str]:
 @cache
 def load_rules(folder: Path = PATTERNS) -> tuple[Rule, ...]:
     """Regex rules first (in file order), then the gazetteers (GAZETTEERS order)."""
-    rules = [Rule(r["name"], r["label"], re.compile(r["regex"].strip()), r["source"])
-             for r in yaml.safe_load((folder / "regex.yaml").read_text(encoding="utf-8"))]
+    rules = []
+    for r in yaml.safe_load((folder / "regex.yaml").read_text(encoding="utf-8")):
+        regex = re.compile(r["regex"].strip())
+        rules.append(Rule(r["name"], r["label"], regex, r["source"], gate=gated(regex)))
     for name in GAZETTEERS:
         label, entries, source = read_list(folder / f"{name}.txt")
-        rules.append(Rule(name, label, _phrase_regex(entries), source))
+        rules.append(Rule(name, label, None, source, tuple(entries)))
     return tuple(rules)
 
 
 @cache
-def load_triggers(folder: Path = PATTERNS) -> tuple[tuple[re.Pattern[str], str], ...]:
-    data = yaml.safe_load((folder / "triggers.yaml").read_text(encoding="utf-8"))
+def load_triggers(folder: Path = PATTERNS) -> tuple[tuple[str, str], ...]:
+    """(word, event type), longest word first (a multiword trigger beats its parts); ties
+    keep the file's order."""
+    path = folder / "triggers.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     pairs = [(w, t) for t, words in data.items() for w in words]
+    for w, t in pairs:
+        if not w.isascii():  # the one-pass matcher folds case for ASCII only (phrases.fold)
+            raise TrisecError(Problem(f"{path}: {t}", f"trigger {w!r} is not ASCII",
+                                      "write the trigger in ASCII letters"))
     pairs.sort(key=lambda p: len(p[0]), reverse=True)  # multiword first
-    return tuple((re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w-])", re.IGNORECASE), t)
-                 for w, t in pairs)
+    return tuple(pairs)
 
 
 @cache
-def load_cues(folder: Path = PATTERNS) -> re.Pattern[str]:
+def load_cues(folder: Path = PATTERNS) -> tuple[str, ...]:
     _, entries, _ = read_list(folder / "cues.txt")
-    return _phrase_regex(entries)
+    return tuple(entries)
+
+
+# -- the one-pass matchers -----------------------------------------------------------------
+Cand = tuple[int, int, str]
+CUES = -1  # list number of the cues in a Lexicon
+
+
+@dataclass
+class Found:
+    """One document's phrase matches: per gazetteer rank, the spans `re.finditer` over its
+    alternation would give; and every cue occurrence with whole-word edges."""
+
+    gazetteers: dict[int, list[tuple[int, int]]]
+    cues: list[tuple[int, int, bool]]  # start, end, a word character follows
+
+
+class Lexicon:
+    """Gazetteers and cues (case-sensitive) in one automaton, triggers (case-insensitive)
+    in another; built once per baseline."""
+
+    def __init__(self, rules: tuple[Rule, ...], cues: tuple[str, ...],
+                 triggers: tuple[tuple[str, str], ...], schema: Schema) -> None:
+        lists: list[tuple[str, int]] = [(e, rank) for rank, r in enumerate(rules)
+                                        for e in r.entries]
+        self.entries = Phrases([*lists, *((c, CUES) for c in cues)])
+        # a trigger of a type without roles makes no event: it is not matched at all
+        self.triggers = Phrases([(w, k) for k, (w, t) in enumerate(triggers)
+                                 if schema.roles_for(t)], fold=True)
+        self.trigger_types = [t for _, t in triggers]
+        self.plans = {t: role_plans(schema, t) for t in set(self.trigger_types)}
+
+    def find(self, text: str) -> Found:
+        per_rank: dict[int, list[tuple[int, int]]] = {}
+        cues: list[tuple[int, int, bool]] = []
+        n = len(text)
+        for s, e, ranks in self.entries.find(text):
+            if s and ENTRY_BEFORE.match(text, s - 1):
+                continue
+            word_after = e < n and ENTRY_AFTER.match(text, e) is not None
+            for rank in ranks:
+                if rank == CUES:
+                    cues.append((s, e, word_after))
+                elif not word_after:
+                    per_rank.setdefault(rank, []).append((s, e))
+        return Found({r: leftmost_longest(v) for r, v in per_rank.items()}, sorted(cues))
+
+    def trigger_hits(self, text: str) -> list[tuple[int, int, int]]:
+        """(priority, start, end): for each trigger word the spans `re.finditer` of
+        `(?<![\\w-])word(?![\\w-])` (IGNORECASE) gives, ordered by priority then start."""
+        per_word: dict[int, list[tuple[int, int]]] = {}
+        n = len(text)
+        for s, e, words in self.triggers.find(text):
+            if (s and TRIGGER_EDGE.match(text, s - 1)) or (e < n and TRIGGER_EDGE.match(text, e)):
+                continue
+            for k in words:
+                per_word.setdefault(k, []).append((s, e))
+        return [(k, s, e) for k in sorted(per_word) for s, e in leftmost_longest(per_word[k])]
 
 
 # -- 1. entities ---------------------------------------------------------------------------
-Cand = tuple[int, int, str]
-
-
-def candidates(text: str, rules: tuple[Rule, ...]) -> list[tuple[int, int, str, int]]:
+def candidates(text: str, rules: tuple[Rule, ...],
+               found: Found) -> list[tuple[int, int, str, int]]:
     out = []
     for rank, rule in enumerate(rules):
-        for m in rule.regex.finditer(text):
-            s, e = m.span()
+        spans = gate.spans(rule.regex, rule.gate, text) if rule.regex is not None \
+            else found.gazetteers.get(rank, ())
+        for s, e in spans:
             while e > s and text[e - 1] in " ,;:":  # trailing separators from optional parts
                 e -= 1
             if e > s:
@@ -108,63 +189,73 @@ def candidates(text: str, rules: tuple[Rule, ...]) -> list[tuple[int, int, str, 
 
 def resolve(cands: list[tuple[int, int, str, int]]) -> list[Cand]:
     """Non-overlapping spans: longest first, then the earlier rule, then the earlier start."""
-    taken: list[Cand] = []
+    taken = Taken()
+    out: list[Cand] = []
     for s, e, label, _ in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[3], c[0])):
-        if all(e <= ts or s >= te for ts, te, _ in taken):
-            taken.append((s, e, label))
-    return sorted(taken)
+        if taken.add_if_free(s, e):
+            out.append((s, e, label))
+    return sorted(out)
 
 
 # -- 2. people -----------------------------------------------------------------------------
-def join_hyphens(text: str, tokens: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def join_hyphens(text: str, starts: np.ndarray, ends: np.ndarray
+                 ) -> tuple[list[int], list[int]]:
     """Re-join words the tokenizer split at a hyphen (Won-sik, Myung-soo) so a name is one
-    token again."""
-    out: list[tuple[int, int]] = []
-    for s, e in tokens:
-        if out and out[-1][1] == s and (text[s:e] == "-" or text[out[-1][0]:out[-1][1]]
-                                         .endswith("-")):
-            out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
+    token again: a token glued to the previous one joins it when it is "-" or the previous
+    one ends with "-"."""
+    if len(starts) < 2:
+        return starts.tolist(), ends.tolist()
+    chars = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # code points
+    hyphen = chars[ends[:-1] - 1] == ord("-")  # the previous token ends with "-"
+    alone = (chars[starts[1:]] == ord("-")) & (ends[1:] - starts[1:] == 1)  # this one is "-"
+    glued = (ends[:-1] == starts[1:]) & (alone | hyphen)
+    first = np.concatenate(([True], ~glued))
+    last = np.concatenate((~glued, [True]))
+    return starts[first].tolist(), ends[last].tolist()
 
 
-def people(text: str, tokens: list[tuple[int, int]], ents: list[Cand],
-           cues: re.Pattern[str]) -> list[Cand]:
+def people(text: str, starts: list[int], ends: list[int], ents: list[Cand],
+           cues: list[tuple[int, int]]) -> list[Cand]:
     """Title-case token runs after a TITLE span, or right before/after a reporting verb."""
-    covered = [(s, e) for s, e, _ in ents]
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= cs or s >= ce for cs, ce in covered)
+    covered = Taken([(s, e) for s, e, _ in ents])
 
     def run_from(i: int, step: int) -> tuple[int, int] | None:
         idx = []
-        while 0 <= i < len(tokens) and len(idx) < 4:
-            s, e = tokens[i]
-            if not (NAME_TOKEN.match(text[s:e]) and free(s, e)):
+        while 0 <= i < len(starts) and len(idx) < 4:
+            s, e = starts[i], ends[i]
+            if not (NAME_TOKEN.match(text[s:e]) and not covered.overlaps(s, e)):
                 break
             idx.append(i)
             i += step
         if not idx:
             return None
         lo, hi = min(idx), max(idx)
-        return tokens[lo][0], tokens[hi][1]
+        return starts[lo], ends[hi]
 
-    starts = {s: i for i, (s, _) in enumerate(tokens)}
-    ends = {e: i for i, (_, e) in enumerate(tokens)}
+    def token_ending(e: int) -> int | None:
+        i = bisect_left(ends, e)
+        return i if i < len(ends) and ends[i] == e else None
+
+    def token_starting(s: int) -> int | None:
+        i = bisect_left(starts, s)
+        return i if i < len(starts) and starts[i] == s else None
+
     found: list[Cand] = []
     for _, e, label in ents:
-        if label == "TITLE" and e in ends:
-            span = run_from(ends[e] + 1, +1)
+        i = token_ending(e) if label == "TITLE" else None
+        if i is not None:
+            span = run_from(i + 1, +1)
             if span:
                 found.append((*span, "PER"))
-    for m in cues.finditer(text):
-        if m.start() in starts:
-            span = run_from(starts[m.start()] - 1, -1)
+    for cs, ce in cues:
+        i = token_starting(cs)
+        if i is not None:
+            span = run_from(i - 1, -1)
             if span and span[1] - span[0] > 2:
                 found.append((*span, "PER"))
-        if m.end() in ends:
-            span = run_from(ends[m.end()] + 1, +1)
+        i = token_ending(ce)
+        if i is not None:
+            span = run_from(i + 1, +1)
             if span and span[1] - span[0] > 2:
                 found.append((*span, "PER"))
     out: list[Cand] = []
@@ -175,35 +266,63 @@ def people(text: str, tokens: list[tuple[int, int]], ents: list[Cand],
 
 
 # -- 3. events -----------------------------------------------------------------------------
+PREV_WORD = re.compile(r"(\w+)\W*(?:the\s+)?$")
+
+
+@lru_cache(maxsize=4096)  # every event of a sentence asks about the same entities
 def _prev_word(text: str, pos: int) -> str:
-    m = re.search(r"(\w+)\W*(?:the\s+)?$", text[max(0, pos - 30):pos])
+    m = PREV_WORD.search(text[max(0, pos - 30):pos])
     return m.group(1).lower() if m else ""
 
 
+@dataclass(frozen=True)
+class RolePlan:
+    """How one role of an event type is filled (computed once per type, not per event)."""
+
+    role: str
+    labels: frozenset[str]
+    kind: str  # "preposition", "agent" (before the trigger), "patient" (after), "nearest"
+
+
+def role_plans(schema: Schema, event_type: str) -> tuple[RolePlan, ...]:
+    agents = schema.role_labels("agent")
+    plans, first_agent = [], True
+    for role, labels in schema.roles_for(event_type).items():
+        if role in PREPOSITIONS:
+            kind = "preposition"
+        elif set(labels) & agents:
+            kind = "agent" if first_agent else "patient"
+            first_agent = False
+        else:
+            kind = "nearest"
+        plans.append(RolePlan(role, frozenset(labels), kind))
+    return tuple(plans)
+
+
 def events(text: str, sentences: list[tuple[int, int]], ents: list[Cand],
-           schema: Schema) -> list[dict[str, Any]]:
+           lexicon: Lexicon) -> list[dict[str, Any]]:
+    """Trigger matches taken by priority (longest word first, then earlier start), each
+    only if it overlaps no entity and no trigger taken before."""
     out = []
-    used: list[tuple[int, int]] = []
-    for pattern, etype in load_triggers():
-        roles = schema.roles_for(etype)
-        if not roles:
+    taken = Taken([(s, e) for s, e, _ in ents])
+    sent_starts = [a for a, _ in sentences]
+    ent_starts = [c[0] for c in ents]
+    ent_ends = [c[1] for c in ents]
+    for k, s, e in lexicon.trigger_hits(text):
+        if not taken.add_if_free(s, e):
             continue
-        for m in pattern.finditer(text):
-            s, e = m.span()
-            if any(not (e <= es or s >= ee) for es, ee, _ in ents) or \
-                    any(not (e <= us or s >= ue) for us, ue in used):
-                continue
-            used.append((s, e))
-            sent = next(((a, b) for a, b in sentences if a <= s < b), (s, e))
-            local = [x for x in ents if sent[0] <= x[0] and x[1] <= sent[1]]
-            out.append({"trigger": {"start": s, "end": e, "text": text[s:e]}, "type": etype,
-                        "arguments": arguments(text, (s, e), local, roles,
-                                               schema.role_labels("agent"))})
+        j = bisect_right(sent_starts, s) - 1
+        sent = sentences[j] if j >= 0 and s < sentences[j][1] else (s, e)
+        lo = bisect_left(ent_starts, sent[0])
+        local = ents[lo:max(lo, bisect_right(ent_ends, sent[1]))]
+        etype = lexicon.trigger_types[k]
+        out.append({"trigger": {"start": s, "end": e, "text": text[s:e]}, "type": etype,
+                    "arguments": arguments(text, (s, e), local, lexicon.plans[etype])})
     return sorted(out, key=lambda ev: ev["trigger"]["start"])
 
 
 def arguments(text: str, trig: tuple[int, int], local: list[Cand],
-              roles: dict[str, list[str]], agents: set[str]) -> list[dict[str, Any]]:
+              plans: tuple[RolePlan, ...]) -> list[dict[str, Any]]:
     args: list[dict[str, Any]] = []
     taken: set[tuple[int, int]] = set()
 
@@ -214,52 +333,58 @@ def arguments(text: str, trig: tuple[int, int], local: list[Cand],
     def dist(c: Cand) -> int:
         return min(abs(c[0] - trig[1]), abs(trig[0] - c[1]))
 
+    if not local:
+        return args
     before = sorted((c for c in local if c[1] <= trig[0]), key=dist)
     after = sorted((c for c in local if c[0] >= trig[1]), key=dist)
     nearest = sorted(local, key=dist)
-    first_agent = True
-    for role, labels in roles.items():
-        fits = [c for c in nearest if c[2] in labels and (c[0], c[1]) not in taken]
-        if role in PREPOSITIONS:
-            fits = [c for c in fits if _prev_word(text, c[0]) in PREPOSITIONS[role]]
-            if fits:
-                add(role, fits[0])
-        elif set(labels) & agents and first_agent:
-            first_agent = False
-            pool = [c for c in before if c[2] in labels and (c[0], c[1]) not in taken]
-            if pool:
-                add(role, pool[0])
-        elif set(labels) & agents:
-            pool = [c for c in after if c[2] in labels and (c[0], c[1]) not in taken]
-            if pool:
-                add(role, pool[0])
-        elif fits:
-            add(role, fits[0])
+    for p in plans:
+        pool = before if p.kind == "agent" else after if p.kind == "patient" else nearest
+        fits = [c for c in pool if c[2] in p.labels and (c[0], c[1]) not in taken]
+        if p.kind == "preposition":
+            fits = [c for c in fits if _prev_word(text, c[0]) in PREPOSITIONS[p.role]]
+        if fits:
+            add(p.role, fits[0])
     return args
 
 
 # -- 4. attributions -----------------------------------------------------------------------
+def first_cue(cues: list[tuple[int, int, bool]], a: int, b: int) -> tuple[int, int] | None:
+    """What `cue_regex.search(text, a, b)` finds: the leftmost cue inside [a, b), the longest
+    there; at `b` the search's end counts as a word edge."""
+    best: tuple[int, int] | None = None
+    for s, e, word_after in cues[bisect_left(cues, (a, -1, False)):]:
+        if best is not None and s > best[0]:
+            break
+        if e <= b and (e == b or not word_after) and (best is None or e > best[1]):
+            best = (s, e)
+        if s >= b:
+            break
+    return best
+
+
 def attributions(text: str, sentences: list[tuple[int, int]], ents: list[Cand],
-                 cues: re.Pattern[str]) -> list[dict[str, Any]]:
+                 cues: list[tuple[int, int, bool]]) -> list[dict[str, Any]]:
     out = []
 
     def span(s: int, e: int) -> dict[str, Any]:
         return {"start": s, "end": e, "text": text[s:e]}
 
     for a, b in sentences:
-        cue = next(iter(cues.finditer(text, a, b)), None)
+        cue = first_cue(cues, a, b)
         if cue is None:
             continue
+        cue_s, cue_e = cue
         speakers = [c for c in ents if a <= c[0] and c[1] <= b and c[2] in SPEAKERS]
-        source = min(speakers, key=lambda c: min(abs(c[0] - cue.end()),
-                                                 abs(cue.start() - c[1])), default=None)
+        source = min(speakers, key=lambda c: min(abs(c[0] - cue_e), abs(cue_s - c[1])),
+                     default=None)
         quote = QUOTE.search(text, a, b)
         if quote:
             cs, ce = quote.span(1)
-        elif cue.group() == "according to":
-            cs, ce = a, cue.start()
+        elif text[cue_s:cue_e] == "according to":
+            cs, ce = a, cue_s
         else:
-            cs = cue.end()
+            cs = cue_e
             m = re.match(r"\s*(?:that\s+)?", text[cs:b])
             cs += m.end() if m else 0
             ce = b
@@ -269,7 +394,7 @@ def attributions(text: str, sentences: list[tuple[int, int]], ents: list[Cand],
             cs += 1
         if ce - cs < 12:
             continue
-        out.append({"content": span(cs, ce), "cue": span(*cue.span()),
+        out.append({"content": span(cs, ce), "cue": span(cue_s, cue_e),
                     "source": None if source is None else span(source[0], source[1])})
     return out
 
@@ -282,23 +407,25 @@ class RuleBaseline:
     def __init__(self, schema: Schema | None = None) -> None:
         self.schema = schema or load_schema()
         self.rules = load_rules()
-        self.cues = load_cues()
+        self.lexicon = Lexicon(self.rules, load_cues(), load_triggers(), self.schema)
 
-    def entities(self, text: str, tokens: list[tuple[int, int]]) -> list[Cand]:
-        ents = resolve(candidates(text, self.rules))
-        return sorted(ents + people(text, join_hyphens(text, tokens), ents, self.cues))
+    def entities(self, text: str, starts: np.ndarray, ends: np.ndarray,
+                 found: Found) -> list[Cand]:
+        ents = resolve(candidates(text, self.rules, found))
+        cues = leftmost_longest([(s, e) for s, e, word_after in found.cues if not word_after])
+        return sorted(ents + people(text, *join_hyphens(text, starts, ends), ents, cues))
 
     def predict(self, doc_id: str, text: str) -> dict[str, Any]:
-        from trisec.documents.sentences import split_sentences
+        from trisec.documents.sentences import tokenize
 
-        sents = split_sentences(text)
-        tokens = [t for s in sents for t in zip(s.token_starts, s.token_ends, strict=True)]
-        bounds = [(s.start, s.end) for s in sents]
-        ents = self.entities(text, tokens)
+        toks = tokenize(text)
+        bounds = toks.sentence_spans()
+        found = self.lexicon.find(text)
+        ents = self.entities(text, toks.starts, toks.ends, found)
         return {
             "doc_id": doc_id,
             "entities": [{"start": s, "end": e, "label": lab, "text": text[s:e]}
                          for s, e, lab in ents],
-            "events": events(text, bounds, ents, self.schema),
-            "attributions": attributions(text, bounds, ents, self.cues),
+            "events": events(text, bounds, ents, self.lexicon),
+            "attributions": attributions(text, bounds, ents, found.cues),
         }

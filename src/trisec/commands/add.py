@@ -16,8 +16,8 @@ import click
 def command(files: tuple[Path, ...], root: Path | None, allow_near_duplicate: bool) -> None:
     """Add raw article FILES: byte-identical copy into raw/, its line in raw.sha256 and a
     metadata stub; prints what cleaning removed for review. Duplicates are refused."""
-    from trisec.documents.add import add_files, removal_lines
     from trisec.paths import CORPUS_DIR
+    from trisec.pipeline.add import add_files, removal_lines
 
     report = add_files(files, root or CORPUS_DIR, allow_near_duplicate=allow_near_duplicate)
     for a in report.added:

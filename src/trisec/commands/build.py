@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -47,17 +49,14 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
     validator = None if no_validate else b.default_validator()
     if no_validate:
         console.print("[yellow]--no-validate: this build skips the validation gate[/]")
-    total = len(b.default_corpus().raw_paths())
-    with stage_progress(console, disable=quiet) as stage:
-        def track(items):  # type: ignore[no-untyped-def]
-            stage("documents: read, clean, annotate, write", 0, total)
-            for done, item in enumerate(items, 1):
-                yield item
-                stage("documents: read, clean, annotate, write", done, total)
+    with ExitStack() as stack:
+        if validator is not None:
+            # the same gate in a worker process that imports Great Expectations while this
+            # one writes the release (validation.gate.GateProcess)
+            from trisec.validation.gate import GateProcess
 
-        result = b.build(target, validator=with_progress(validator, stage), progress=track,
-                         say=lambda m: click.echo(f"note: {m}", err=True),  # even with -q
-                         stage=stage)
+            validator = stack.enter_context(GateProcess())
+        result = _build(b, target, validator, console, quiet)
     if as_json:
         click.echo(json.dumps({
             "target": str(target), "validated": validator is not None,
@@ -78,3 +77,19 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
     gate = "validated" if validator else "[yellow]NOT validated (--no-validate)[/]"
     console.print(f"published {target} ({gate})")
 
+def _build(b: Any, target: Path, validator: Any, console: Any, quiet: bool) -> Any:
+    """Build with the stages on stderr: documents done/total, each release file, the gate
+    (each suite when it runs in this process), publish."""
+    from trisec.views.console import stage_progress, with_progress
+
+    total = len(b.default_corpus().raw_paths())
+    with stage_progress(console, disable=quiet) as stage:
+        def track(items):  # type: ignore[no-untyped-def]
+            stage("documents: read, clean, annotate, write", 0, total)
+            for done, item in enumerate(items, 1):
+                yield item
+                stage("documents: read, clean, annotate, write", done, total)
+
+        return b.build(target, validator=with_progress(validator, stage), progress=track,
+                       say=lambda m: click.echo(f"note: {m}", err=True),  # even with -q
+                       stage=stage)

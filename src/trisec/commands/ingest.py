@@ -11,16 +11,16 @@ import click
 @click.command("ingest")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-@click.option("--metadata-dir", type=click.Path(path_type=Path), default=None,
-              help="Curated metadata folder (default: corpus/metadata).")
-def command(files: tuple[Path, ...], as_json: bool, metadata_dir: Path | None) -> None:
+@click.option("--corpus", "root", type=click.Path(path_type=Path), default=None,
+              help="Corpus folder whose metadata/ curates the files (default: corpus/).")
+def command(files: tuple[Path, ...], as_json: bool, root: Path | None) -> None:
     """Clean raw article FILES with the build's own steps (read -> clean -> dedup), in
     file-name order like the build, so the same copy counts as the first; bad files are
     reported and the others still processed. Prints, per file: its doc_id, each fact with its
     provenance (the date with its evidence), each removal with its reason; a copy is named a
     duplicate of the earlier file."""
     from trisec.errors import Problem
-    from trisec.paths import METADATA_DIR
+    from trisec.paths import CORPUS_DIR
     from trisec.pipeline.local import ingest
     from trisec.pipeline.stats import Stats
 
@@ -28,7 +28,7 @@ def command(files: tuple[Path, ...], as_json: bool, metadata_dir: Path | None) -
     given = {}  # file name -> the path as the user gave it: every line names files the same way
     for f in files:
         given.setdefault(f.name, f)
-    for doc, dup_of in ingest(files, metadata_dir or METADATA_DIR, Stats(), errors):
+    for doc, dup_of in ingest(files, (root or CORPUS_DIR) / "metadata", Stats(), errors):
         path = given.get(doc.source_file, Path(doc.source_file))
         earlier = given.get(dup_of, Path(dup_of)) if dup_of else None
         if as_json:

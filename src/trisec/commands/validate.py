@@ -1,4 +1,4 @@
-"""`trisec validate [PATH] [--docs] [--report FILE] [--json] | --define | --catalogue [--quick]`."""
+"""`trisec validate [--release DIR] [--docs] [--report FILE] [--json] | --define | --catalogue [--quick]`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import click
 
 
 @click.command("validate")
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--release", "path", type=click.Path(path_type=Path), default=None,
+              help="Release folder to validate (default: dataset/).")
 @click.option("--docs", is_flag=True,
               help="Also build Data Docs HTML (validation/uncommitted/data_docs/local_site/).")
 @click.option("--define", is_flag=True,
@@ -126,6 +127,8 @@ def _catalogue(console, errors, project: Path, gold: Path, quick: bool,  # type:
     from rich.markup import escape
     from rich.table import Table
 
+    from trisec.pipeline.corpus import Corpus
+    from trisec.release.build import default_corpus, write_release
     from trisec.schema import load_schema
     from trisec.validation import mutations as mu
     from trisec.validation.run import run_suites
@@ -140,7 +143,11 @@ def _catalogue(console, errors, project: Path, gold: Path, quick: bool,  # type:
             stage("catalogue: building the good release", 0, total + 1)
             # a scratch copy: the broken releases' results stay out of validation/uncommitted
             project = copy_project(project, work / "validation")
-            good = mu.good_release(work / "good", gold, schema)
+            # the good release: this checkout's raw texts and metadata with the given gold
+            home = default_corpus()
+            good = work / "good"
+            good.mkdir()
+            write_release(good, Corpus(home.raw_dir, home.metadata_dir, gold), schema)
             stage("catalogue: validating the untouched build", 0, total + 1)
             base = run_suites(good, project, schema)
             outcomes = []

@@ -339,9 +339,6 @@ def rule_inline_dateline(st: CleanState) -> None:
     st.drop_prefix(i, line.keep_from + lead + m.end(), "dateline")
 
 
-RULES = ("crawl_date_line", "related_news", "page_furniture", "leading_zone", "inline_dateline")
-
-
 # --- text assembly with an offset map ---------------------------------------------------
 
 def assemble_text(lines: list[Line]) -> tuple[str, list[tuple[int, int, int]], Counter[str]]:
@@ -457,10 +454,6 @@ def clean(raw: RawArticle, decoded: str, known_title: str | None = None) -> Docu
         removed=st.removed, offset_map=runs, normalizations=dict(norm),
         body_sha256=body_hash(body), date_clues=st.date_clues,
     )
-
-
-def removal_stats(doc: Document) -> Counter[str]:
-    return Counter(r.reason for r in doc.removed)
 
 
 def leftover_boilerplate(text: str) -> list[str]:

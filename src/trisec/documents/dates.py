@@ -13,8 +13,6 @@ from typing import Any
 
 from trisec.document import DateFact
 
-_RANK = {"high": 0, "medium": 1, "low": 2}
-
 
 def _parse_day(value: str) -> dt.date | None:
     try:

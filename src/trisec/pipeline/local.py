@@ -50,11 +50,6 @@ def gold_steps(corpus: Corpus, schema: Schema) -> list[Step]:
     return [*published_steps(corpus), Annotate(corpus.gold_dir, schema)]
 
 
-def duplicates_of(steps: Sequence[Step]) -> list[Duplicate]:
-    """What the Dedup step of a run dropped (empty if it has none)."""
-    return next((s.duplicates for s in steps if isinstance(s, Dedup)), [])
-
-
 def annotated_documents(corpus: Corpus, schema: Schema, stats: Stats, errors: list[Problem],
                         duplicates: list[Duplicate], progress: Progress | None = None
                         ) -> Iterator[AnnotatedDocument]:

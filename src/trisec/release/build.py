@@ -120,6 +120,7 @@ def build(target: Path = DATASET_DIR, corpus: Corpus | None = None,
     with staging_dir(target, "release", **({"say": say} if say else {})) as tmp:
         result = write_release(tmp, corpus, schema, progress=progress, stage=stage)
         if validator:
+            stage("validate: the gate on the staged release", 0, 1)
             validator(tmp)
         stage("publish: swapping the validated release in", 0, 1)
         swap_in(tmp, target)

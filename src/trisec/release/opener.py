@@ -206,7 +206,7 @@ def open_release(folder: Path, distribution: str = "release") -> ReleaseFolder:
 def open_corpus(root: Path, *, allow_empty: bool = False) -> Any:
     """Check a corpus folder (raw/; raw.sha256, where present, in sha256sum format listing
     exactly the raw files) and return its `Corpus`."""
-    from trisec.documents.add import corpus_at, read_checksums
+    from trisec.pipeline.add import corpus_at, read_checksums
 
     root = Path(root)
     fix = "pass the corpus folder (the one holding raw/, raw.sha256, metadata/, annotations/)"

@@ -1,4 +1,6 @@
-"""Counts per label / type / role / kind in a release (pure over Parquet via DuckDB)."""
+"""Counts per label / type / role / kind in a release (pure over Parquet, with pyarrow: every
+build renders these counts, and pyarrow is loaded already where DuckDB would be one more
+import)."""
 
 from __future__ import annotations
 
@@ -16,17 +18,18 @@ def queries(schema: Schema) -> dict[str, tuple[str, str]]:
 
 def layer_counts(release: Path, schema: Schema) -> dict[str, dict[str, int]]:
     """{layer title: {value: count}}, ordered by count then value; empty tables give {}."""
-    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
     out: dict[str, dict[str, int]] = {}
-    con = duckdb.connect()
     for title, (table, column) in queries(schema).items():
         files = sorted((release / "data" / table).glob("*.parquet"))
         if not files:
             out[title] = {}
             continue
-        rel = con.read_parquet([str(f) for f in files])
-        rows = rel.filter(f"{column} IS NOT NULL").aggregate(
-            f"{column} AS v, count(*) AS n", column).order("n DESC, v").fetchall()
+        values = pa.concat_tables([pq.read_table(f, columns=[column]) for f in files])[column]
+        counts = pc.value_counts(values.drop_null()).to_pylist()
+        rows = sorted(((c["values"], c["counts"]) for c in counts), key=lambda r: (-r[1], r[0]))
         out[title] = {str(v): int(n) for v, n in rows}
     return out

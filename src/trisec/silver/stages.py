@@ -4,8 +4,9 @@ Each stage takes a `pyarrow.Table` (a batch of documents) and returns one, so th
 functions run in the local executor's worker processes and inside Ray Data's `map_batches`
 (batch_format="pyarrow"). Per document they run the gold build's own stage functions
 (trisec.pipeline): steps.clean_one (decode + clean + metadata), schema.split_of,
-documents.sentences.split_sentences and release.assemble.rows_for (rows of every config),
-with the benchmark's baseline predictor (trisec.baselines) in place of the gold files.
+documents.sentences.tokenize (the arrays split_sentences reads) and release.assemble.rows_for
+(rows of every config), with the benchmark's baseline predictor (trisec.baselines) in place
+of the gold files.
 
     read_files -> clean_batch -> fingerprint_batch          (ingest: one pass per crawl shard)
     keep_batch -> sentences_batch -> predict_batch -> assemble_batch -> tables.split_assembled
@@ -23,12 +24,13 @@ from functools import cache
 from pathlib import Path, PurePath
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from trisec.annotation.gold import Verified
 from trisec.document import DateFact, Document, Fact, RawArticle, Removal
-from trisec.documents.sentences import Sentence, split_sentences
+from trisec.documents.sentences import Sentence, Tokens, tokenize
 from trisec.errors import Problem, TrisecError
 from trisec.pipeline.steps import AnnotatedDocument, clean_one
 from trisec.release.assemble import rows_for
@@ -167,11 +169,35 @@ def keep_batch(table: pa.Table, drop: Iterable[str] = ()) -> pa.Table:
 
 
 def sentences_batch(table: pa.Table, ctx: Context) -> pa.Table:
-    """Tokens and sentences (trisec.documents.sentences: spaCy blank English + sentencizer)."""
-    sents = [[{"start": s.start, "end": s.end, "token_starts": list(s.token_starts),
-               "token_ends": list(s.token_ends)} for s in split_sentences(text)]
-             for text in table.column("text").to_pylist()]
-    return table.append_column(SENTENCES_FIELD, pa.array(sents, SENTENCES_FIELD.type))
+    """Tokens and sentences (trisec.documents.sentences: spaCy blank English + the
+    sentencizer's rule), built as Arrow arrays straight from the tokenizer's offset arrays:
+    no Python object per token or per sentence."""
+    docs = [tokenize(text) for text in table.column("text").to_pylist()]
+    return table.append_column(SENTENCES_FIELD, sentences_array(docs))
+
+
+def sentences_array(docs: list[Tokens]) -> pa.Array:
+    """The `_sentences` column (list of {start, end, token_starts, token_ends} per document)
+    of tokenized documents."""
+    n_sent = np.array([len(d) for d in docs], dtype=np.int64)
+    n_tok = np.array([len(d.starts) for d in docs], dtype=np.int64)
+    tok_base = np.concatenate(([0], np.cumsum(n_tok)[:-1]))
+    starts = np.concatenate([d.starts for d in docs] or [np.zeros(0, np.int64)])
+    ends = np.concatenate([d.ends for d in docs] or [np.zeros(0, np.int64)])
+    # token index bounds of every sentence, in the batch's token numbering
+    lo = np.concatenate([d.bounds[:-1] + b for d, b in zip(docs, tok_base, strict=True)]
+                        or [np.zeros(0, np.int64)])
+    hi = np.concatenate([d.bounds[1:] + b for d, b in zip(docs, tok_base, strict=True)]
+                        or [np.zeros(0, np.int64)])
+    tok_offsets = pa.array(np.append(lo, n_tok.sum()).astype(np.int32))
+    i32 = pa.int32()
+    struct = pa.StructArray.from_arrays(
+        [pa.array(starts[lo].astype(np.int32), i32), pa.array(ends[hi - 1].astype(np.int32), i32),
+         pa.ListArray.from_arrays(tok_offsets, pa.array(starts.astype(np.int32), i32)),
+         pa.ListArray.from_arrays(tok_offsets, pa.array(ends.astype(np.int32), i32))],
+        fields=list(SENTENCES_FIELD.type.value_type))
+    doc_offsets = pa.array(np.concatenate(([0], np.cumsum(n_sent))).astype(np.int32))
+    return pa.ListArray.from_arrays(doc_offsets, struct, type=SENTENCES_FIELD.type)
 
 
 def layers_from_prediction(pred: dict[str, Any], text: str) -> dict[str, list[Any]]:

@@ -21,10 +21,6 @@ from trisec.schema import Schema
 SILVER_CONFIGS = ("documents", "sentences", "mentions", "events", "arguments", "attributions")
 FLAT_CONFIGS = SILVER_CONFIGS[1:]
 SILVER_COLUMNS = {"silver": "bool", "annotator": "string"}
-SILVER_DESCRIPTIONS = {
-    "silver": "Always true: spans come from a baseline system, not from annotators.",
-    "annotator": "The baseline that produced the spans and its version.",
-}
 
 # pipeline columns (between stages only)
 STATUS_OK, STATUS_QUARANTINED = "ok", "quarantined"

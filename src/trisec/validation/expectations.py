@@ -52,8 +52,9 @@ class SpanMatchesText(MulticolumnMapMetricProvider):
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_list: pd.DataFrame, span_may_be_null: bool = False,
                 **kwargs: Any) -> pd.Series:
-        return _series(column_list, [checks.span_problem(*r, may_be_null=span_may_be_null) is None
-                                     for r in _rows(column_list)])
+        cols = [column_list[c] for c in column_list.columns]
+        return pd.Series(checks.spans_match(*cols, may_be_null=span_may_be_null),
+                         index=column_list.index, dtype=bool)
 
 
 class TokensMatchText(MulticolumnMapMetricProvider):

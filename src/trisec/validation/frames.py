@@ -46,10 +46,6 @@ def empty_table(schema: Schema, config: str) -> pd.DataFrame:
     return pa.Table.from_pylist([], schema=pa.schema(fields)).to_pandas()
 
 
-def _parquet_files(folder: Path) -> list[Path]:
-    return sorted((folder / DATA).glob("*/*.parquet")) if (folder / DATA).is_dir() else []
-
-
 def _split_of_path(path: str) -> str | None:
     name = path.rsplit("/", 1)[-1]
     return name.split("-", 1)[0] if name.endswith(".parquet") else None
@@ -158,9 +154,27 @@ def _docs_lookup(docs: pd.DataFrame) -> pd.DataFrame:
     """doc_id -> doc.text, doc.length, doc.split (first row wins if ids repeat: the documents
     suite reports the duplicate)."""
     d = docs.drop_duplicates("doc_id")[["doc_id", "text", "split"]]
-    return pd.DataFrame({"doc_id": d["doc_id"], "doc.text": d["text"],
+    # categorical: joined onto a million span rows, each row holds a code of its document,
+    # so GX's row filters copy codes, not texts, and GX's fingerprint of the batch hashes
+    # each text once (an Arrow string column copies and hashes every row's text)
+    codes, texts = pd.factorize(d["text"].to_numpy(dtype=object))
+    text = pd.Series(pd.Categorical.from_codes(codes, pd.Index(texts, dtype=object)),
+                     index=d.index)
+    return pd.DataFrame({"doc_id": d["doc_id"], "doc.text": text,
                          "doc.length": d["text"].map(lambda t: None if is_null(t) else len(t)),
                          "doc.split": d["split"]}).astype({"doc.length": "Int64"})
+
+
+def gx_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns a suite reads, with integer columns as numpy int64: GX's pandas metrics
+    (between, pair comparisons) are vectorised for those, but call a Python function per
+    value for int32 or nullable Int64 columns. A nullable column keeps its type when it
+    holds a null."""
+    out = frame[columns]
+    casts = {c: "int64" for c in columns
+             if pd.api.types.is_integer_dtype(out[c].dtype) and out[c].dtype != "int64"
+             and not out[c].isna().any()}
+    return out.astype(casts) if casts else out
 
 
 def _join(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:

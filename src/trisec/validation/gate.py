@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from trisec.errors import TrisecError
+from trisec.errors import Problem, TrisecError
 from trisec.paths import VALIDATION_DIR
 from trisec.schema import Schema, load_schema
 from trisec.validation.run import Report
@@ -46,3 +46,55 @@ def define_suites(project_dir: Path = VALIDATION_DIR,
     from trisec.validation.suites import write_project
 
     return write_project(Path(project_dir), schema or load_schema())
+
+
+def _load_gate() -> None:
+    """Worker: import Great Expectations and the custom expectations (the slow part)."""
+    import great_expectations  # noqa: F401
+
+    from trisec.validation import expectations, run  # noqa: F401
+
+
+def _gate_problems(release_dir: str, project_dir: str) -> list[Problem]:
+    """Worker: the problems validate_release would raise (plain data crosses processes)."""
+    try:
+        report = run_validation(Path(release_dir), Path(project_dir))
+    except TrisecError as exc:
+        return exc.problems
+    return [] if report.success else report.problems()
+
+
+class GateProcess:
+    """`validate_release` in a worker process that starts importing Great Expectations at
+    once, so that import (the largest part of a seed build) runs on the second core while
+    the build writes the release; calling it validates a folder there and raises the same
+    TrisecError. Use as a context manager (the worker stops on exit)."""
+
+    def __init__(self, project_dir: Path = VALIDATION_DIR) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.project_dir = Path(project_dir)
+        self.pool = ProcessPoolExecutor(max_workers=1,
+                                        mp_context=multiprocessing.get_context("spawn"))
+        self.loaded = self.pool.submit(_load_gate)
+
+    def __call__(self, release_dir: Path) -> None:
+        try:
+            self.loaded.result()
+        except Exception as exc:
+            raise TrisecError(Problem(
+                "trisec.validation.gate", "the validation gate cannot be loaded "
+                f"({type(exc).__name__}: {exc}); nothing was built",
+                "repair the install (`make install`); to build an unvalidated folder on "
+                "purpose, pass --no-validate")) from exc
+        problems = self.pool.submit(_gate_problems, str(release_dir),
+                                    str(self.project_dir)).result()
+        if problems:
+            raise TrisecError(problems)
+
+    def __enter__(self) -> GateProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

@@ -591,18 +591,6 @@ def mutate(good: Path, out: Path, mutation: Mutation, schema: Schema) -> Target:
     return target
 
 
-def good_release(out: Path, gold_dir: Path, schema: Schema) -> Path:
-    """A release of this checkout's corpus with the given gold annotations (tests use the
-    hand-made fixture), written without validation."""
-    from trisec.paths import METADATA_DIR, RAW_DIR
-    from trisec.pipeline.corpus import Corpus
-    from trisec.release.build import write_release
-
-    out.mkdir(parents=True, exist_ok=True)
-    write_release(out, Corpus(RAW_DIR, METADATA_DIR, gold_dir), schema)
-    return out
-
-
 def scratch_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="trisec-mutations-"))
 

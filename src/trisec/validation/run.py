@@ -14,7 +14,7 @@ from typing import Any
 from trisec.errors import Problem, TrisecError
 from trisec.release.opener import open_release
 from trisec.schema import Schema
-from trisec.validation.frames import read_release, suite_frames
+from trisec.validation.frames import gx_frame, read_release, suite_frames
 from trisec.validation.suites import SuiteSpec, suite_specs, to_gx
 
 FIX_DEFINE = "run `trisec validate --define` and commit validation/"
@@ -190,6 +190,7 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
     open_release(release_dir)
     report("validate: loading Great Expectations", 0, steps)  # a bad folder said nothing yet
     import great_expectations as gx
+    from great_expectations.validator.v1_validator import Validator
 
     # registers the custom expectations: must happen before any suite is loaded
     from trisec.validation import expectations  # noqa: F401
@@ -218,14 +219,18 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
         missing = [c for c in spec.columns if c not in frame.columns]
         if missing:  # a column the release lacks: GX would say little; the release suite more
             frame = frame.assign(**{c: None for c in missing})
-        frame = frame[spec.columns]
+        frame = gx_frame(frame, spec.columns)
         batch = {"dataframe": frame}
         vr = None
         if not docs:
-            # fast pass: pass/fail only (collecting failing rows doubles GX's work); a table
-            # with failures is run again through its checkpoint to name the rows
+            # fast pass: pass/fail only (collecting failing rows doubles GX's work), with
+            # GX's validator itself: ValidationDefinition.run would also re-check the
+            # project's freshness and store a result file per table, neither of which a
+            # passing gate needs; a table with failures is run again through its checkpoint
+            # (stored, named rows)
             (vd,) = checkpoint.validation_definitions
-            vr = vd.run(batch_parameters=batch, result_format="BOOLEAN_ONLY")
+            vr = Validator(batch_definition=vd.batch_definition, batch_parameters=batch,
+                           result_format="BOOLEAN_ONLY").validate_expectation_suite(vd.suite)
         if vr is None or not vr.success:
             # one checkpoint (one validation definition) per table: a checkpoint holding
             # several DataFrame validations hands all of them the same DataFrame

@@ -239,13 +239,6 @@ def index_page(rows: list[dict[str, Any]], version: str) -> str:
     return _page(f"TRISEC {version}", body)
 
 
-def read_documents(release: Path) -> list[dict[str, Any]]:
-    from trisec.release.opener import open_release
-
-    rows = open_release(Path(release)).read_rows("documents")
-    return sorted(rows, key=lambda r: r["doc_id"])
-
-
 def render_release(release: Path, out: Path, schema: Schema) -> list[Path]:
     """Write out/index.html and out/<doc_id>.html; returns the paths written. `out` is
     replaced as a whole, and only if it is new, empty or an earlier rendering."""

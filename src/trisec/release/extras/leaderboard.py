@@ -85,14 +85,11 @@ def system_and_scope(path: Path) -> tuple[str, str]:
 
 
 def comparisons() -> list[tuple[str, str, str, str]]:
-    """(first pass, second pass, title, scope) of every agreement figure the project reports:
-    trisec.annotation.agreement.COMPARISONS when it defines them, else pass B against pass A."""
-    from trisec.annotation import agreement as agreement_io
+    """(first pass, second pass, title, scope) of every agreement figure the project reports
+    (trisec.annotation.agreement.COMPARISONS)."""
+    from trisec.annotation.agreement import COMPARISONS
 
-    found = getattr(agreement_io, "COMPARISONS", None)
-    if not found:
-        return [("a", "b", "Pass B vs pass A", "document")]
-    return [(c.first, c.second, c.title, c.scope) for c in found]
+    return [(c.first, c.second, c.title, c.scope) for c in COMPARISONS]
 
 
 def _agreement_report(gold: Any, passes_dir: Path | None, first: str = "a", second: str = "b",

@@ -1,4 +1,5 @@
 """Adding raw articles to a corpus: checks first, then byte-identical copies and stubs.
+Every file is cleaned with the build's own clean step (steps.clean_one).
 
 A corpus folder holds raw/ (immutable crawl files), raw.sha256 (their sha256sum lines),
 metadata/ (curated facts per doc_id) and annotations/. `add_files` refuses what the build
@@ -19,12 +20,11 @@ from typing import Any
 
 import yaml
 
-from trisec.document import Document, RawArticle
-from trisec.documents.clean import clean
-from trisec.documents.ingest import decode, read_raw
-from trisec.documents.metadata import load_curated, merge_metadata
+from trisec.document import Document
+from trisec.documents.ingest import read_raw
 from trisec.errors import Problem, TrisecError
 from trisec.pipeline.corpus import Corpus
+from trisec.pipeline.steps import clean_one
 
 NOT_LOOKED_UP = "not looked up yet"
 # Word 5-gram Jaccard similarity at or above which two bodies count as the same article
@@ -93,20 +93,13 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def clean_raw(raw: RawArticle, metadata_dir: Path, where: str | None = None) -> Document:
-    """Decode, clean and merge curated metadata exactly as the build's clean step does."""
-    curated = load_curated(metadata_dir, raw.doc_id)
-    known = ((curated or {}).get("title") or {}).get("value")
-    return merge_metadata(clean(raw, decode(raw, where), known_title=known), curated)
-
-
 def scan_corpus(corpus: Corpus) -> Existing:
     """Every readable raw file already in the corpus (bad ones are the build's business)."""
     seen = Existing()
     for path in corpus.raw_paths():
         raw = read_raw(path)
         try:
-            seen.remember(clean_raw(raw, corpus.metadata_dir))
+            seen.remember(clean_one(raw, corpus.metadata_dir))
         except TrisecError:
             seen.by_name[raw.source_file] = raw.sha256
             seen.by_sha.setdefault(raw.sha256, raw.source_file)
@@ -128,7 +121,7 @@ def check_new(path: Path, seen: Existing, corpus: Corpus,
     if raw.source_file in seen.by_name:
         raise TrisecError(Problem(where, f"a different file named {raw.source_file} is "
                                   "already in raw/", "rename the new file"))
-    doc = clean_raw(raw, corpus.metadata_dir, where)  # decode errors carry the byte offset
+    doc = clean_one(raw, corpus.metadata_dir, where)  # decode errors carry the byte offset
     orig = seen.by_body.get(doc.body_sha256)
     if orig:
         raise TrisecError(Problem(
@@ -238,7 +231,7 @@ def add_files(paths: Iterable[Path], root: Path, *,
         sums[doc.source_file] = doc.sha256
         write_checksums(sums_path, sums)  # after each copy, so a crash leaves them in step
         # what the build will publish, now that the stub exists
-        published = clean_raw(read_raw(target), corpus.metadata_dir)
+        published = clean_one(read_raw(target), corpus.metadata_dir)
         seen.remember(published)
         report.added.append(Added(Path(path), published, target, meta, not had_metadata))
     return report
