@@ -30,7 +30,7 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
 
     from trisec.paths import DATASET_DIR
     from trisec.release import build as b
-    from trisec.views.console import make_console, print_table, stage_progress, with_progress
+    from trisec.views.console import make_console, print_table
 
     target = out or DATASET_DIR
     console = make_console(stderr=True, quiet=quiet)

@@ -1,4 +1,5 @@
-"""`trisec validate [--release DIR] [--docs] [--report FILE] [--json] | --define | --catalogue [--quick]`."""
+"""`trisec validate [--release DIR] [--docs] [--report FILE] [--json] | --define |
+--catalogue [--quick] [--json]`."""
 
 from __future__ import annotations
 
