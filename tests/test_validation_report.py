@@ -12,7 +12,9 @@ from click.testing import CliRunner
 
 from trisec.cli import main
 from trisec.paths import VALIDATION_DIR
-from trisec.validation.mutations import MUTATIONS, good_release, mutate
+from trisec.pipeline.corpus import Corpus
+from trisec.release.build import default_corpus, write_release
+from trisec.validation.mutations import MUTATIONS, mutate
 from trisec.validation.suites import copy_project, suite_specs
 
 GOLD_FIXTURE = Path(__file__).parent / "fixtures" / "gold"
@@ -28,7 +30,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory: pytest.TempPathFactory, schema) -> Path:  # type: ignore[no-untyped-def]
-    good = good_release(tmp_path_factory.mktemp("good") / "release", GOLD_FIXTURE, schema)
+    home = default_corpus()
+    good = tmp_path_factory.mktemp("good")
+    write_release(good, Corpus(home.raw_dir, home.metadata_dir, GOLD_FIXTURE), schema)
     [mutation] = [m for m in MUTATIONS if m.name == BROKEN_BY]
     out = tmp_path_factory.mktemp("broken") / "release"
     mutate(good, out, mutation, schema)

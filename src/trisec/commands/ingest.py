@@ -51,7 +51,7 @@ def describe(doc, path: Path, earlier: Path | None) -> list[str]:  # type: ignor
     """What the README promises: the doc_id, the date with its provenance and evidence, the
     other facts with theirs, and each removal with its reason (a duplicate names the earlier
     file it copies: the build reads files in name order and publishes the first)."""
-    from trisec.documents.add import removal_lines
+    from trisec.pipeline.add import removal_lines
 
     out = [f"{path}  {doc.doc_id}  {len(doc.text)} chars"]
     if earlier:
