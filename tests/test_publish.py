@@ -81,9 +81,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(RAW_DIR, root / "corpus" / "raw")
     shutil.copytree(METADATA_DIR, root / "corpus" / "metadata")
     schema = load_schema(root / "schema")
+    # written first: the build dates the release from it (croissant.json datePublished)
+    (root / "CHANGELOG.md").write_text(CHANGELOG.format(v=schema.version), encoding="utf-8")
     (root / "dataset").mkdir()
     write_release(root / "dataset", checkout_corpus(root), schema)
-    (root / "CHANGELOG.md").write_text(CHANGELOG.format(v=schema.version), encoding="utf-8")
     # the committed GX project, so the gate can run in the copy (its results stay there)
     shutil.copytree(VALIDATION_DIR, root / "validation",
                     ignore=shutil.ignore_patterns("uncommitted"))
@@ -148,8 +149,12 @@ def test_dry_run_reports_each_check_as_it_starts(root: Path) -> None:
 
 def test_release_notes_fall_back_to_the_schema(root: Path) -> None:
     git(root, "rm", "-q", "CHANGELOG.md")
-    git(root, "commit", "-qm", "no changelog")
     schema = load_schema(root / "schema")
+    shutil.rmtree(root / "dataset")  # rebuilt: without CHANGELOG.md the release is undated
+    (root / "dataset").mkdir()
+    write_release(root / "dataset", checkout_corpus(root), schema)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "no changelog")
     plan = make_plan("someone/trisec-news", root / "dataset", root, schema)
     assert plan.commit_description == schema.dataset["release_notes"][schema.version].strip()
     assert changelog_entry("## [0.2.0]\n\nlater\n", "0.1.0") is None

@@ -239,7 +239,9 @@ def croissant_metadata(release_dir: Path, schema: Schema) -> dict[str, Any]:
     from trisec.release.changelog import release_date
     from trisec.release.datasheet import bibtex
 
-    released = release_date(schema.version)
+    # the CHANGELOG.md of the checkout whose schema/ this is (hermetic: not the code's own)
+    released = release_date(schema.version, schema.schema_dir.parent / "CHANGELOG.md"
+                            if schema.schema_dir else None)
     return {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
