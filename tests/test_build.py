@@ -24,7 +24,7 @@ from trisec.pipeline import stats as stats_module
 from trisec.pipeline.corpus import Corpus
 from trisec.pipeline.local import published_documents
 from trisec.pipeline.stats import Stats
-from trisec.release.build import build, write_release
+from trisec.release.build import build, default_corpus, write_release
 from trisec.release.writer import read_manifest
 from trisec.schema import load_schema
 from trisec.validation.mutations import refresh_manifest
@@ -204,6 +204,16 @@ def test_cli_build_is_byte_identical_and_check_detects_staleness(tmp_path, relea
     assert built.exit_code == 0, built.output
     assert "exclude the steps it pulls from" in built.stderr  # the stats table
     assert "NOT validated (--no-validate)" in built.stderr
+    # piped, progress is one line per stage: documents done/total, then each release file
+    n_raw = len(default_corpus().raw_paths())
+    assert f"documents: read, clean, annotate, write: {n_raw}/{n_raw} done" in built.stderr
+    assert "release files 1 of " in built.stderr and "manifest.json" in built.stderr
+    assert "publish: swapping the validated release in" in built.stderr
+    as_json = runner.invoke(main, ["build", "--out", str(tmp_path / "again"), "--no-validate",
+                                   "--quiet", "--json"])
+    stats = json.loads(as_json.stdout)
+    assert [s["step"] for s in stats["steps"]][:2] == ["read", "clean"]
+    assert stats["validated"] is False and stats["duplicates"] == []
     assert snapshot(target) == snapshot(release)  # two builds, same bytes
 
     fresh = runner.invoke(main, ["build", "--check", "--out", str(target)])

@@ -63,6 +63,30 @@ def test_mlcroissant_validate_cli_passes_offline(which: str, request: pytest.Fix
                           capture_output=True, text=True, env=_offline_env(),
                           cwd=release, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # not even a recommendation left unmet (datePublished was one)
+    assert "warning" not in (proc.stdout + proc.stderr).lower(), proc.stdout + proc.stderr
+
+
+def test_labels_are_linked_and_the_release_is_dated(gold_release: Path, schema: Schema,
+                                                   no_network: None) -> None:
+    """ner_tags references the label record set (a link, not only a description), whose
+    keys cover every tag in the data; datePublished is the version's CHANGELOG date."""
+    import mlcroissant as mlc
+
+    from trisec.release.changelog import release_date
+
+    meta = _meta(gold_release)
+    assert meta["datePublished"] == release_date(schema.version) is not None
+    sentences = next(rs for rs in meta["recordSet"] if rs["@id"] == "sentences")
+    tags = next(f for f in sentences["field"] if f["name"] == "ner_tags")
+    ref = tags["references"]["field"]["@id"]
+    assert ref == "entity_bio/index"
+    labels = next(rs for rs in meta["recordSet"] if rs["@id"] == ref.split("/")[0])
+    assert labels["key"] == {"@id": ref}
+    ds = mlc.Dataset(jsonld=str(gold_release / "croissant.json"))
+    keys = {int(r[ref]) for r in ds.records(labels["@id"])}
+    used = {int(t) for r in ds.records("sentences") for t in r["sentences/ner_tags"]}
+    assert used and used <= keys
 
 
 def test_every_parquet_file_has_its_sha256(gold_release: Path) -> None:

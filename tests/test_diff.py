@@ -36,6 +36,18 @@ def _corpus(tmp: Path, repo: Corpus) -> Corpus:
     return Corpus(raw, meta, gold)
 
 
+def _one_article(tmp: Path, repo: Corpus, doc_id: str) -> Corpus:
+    """A corpus of one article of `repo` (its raw file and metadata), empty gold."""
+    c = Corpus(tmp / "raw", tmp / "metadata", tmp / "gold")
+    for d in (c.raw_dir, c.metadata_dir, c.gold_dir):
+        d.mkdir(parents=True)
+    [raw] = [p for p in repo.raw_paths() if hashlib.sha256(p.read_bytes()).hexdigest()
+             .startswith(doc_id.removeprefix("tsn-"))]
+    shutil.copy(raw, c.raw_dir / raw.name)
+    shutil.copy(repo.metadata_dir / f"{doc_id}.yaml", c.metadata_dir / f"{doc_id}.yaml")
+    return c
+
+
 def _write(corpus: Corpus, schema: Schema, out: Path) -> Path:
     pin(corpus.raw_dir)  # the corpus as this release has it, pinned like `trisec add` does
     out.mkdir(parents=True)
@@ -60,8 +72,9 @@ def _edit_gold(ann: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def releases(tmp_path_factory: pytest.TempPathFactory, repo_corpus: Corpus,
+def releases(tmp_path_factory: pytest.TempPathFactory, fixed_corpus: Corpus,
              schema: Schema) -> dict[str, Path]:
+    repo_corpus = fixed_corpus  # exact numbers: a corpus that never grows
     tmp = tmp_path_factory.mktemp("diff")
     # R0: no gold
     c0 = _corpus(tmp / "c0", repo_corpus)
@@ -150,8 +163,137 @@ def test_documents_metadata_and_span_corrections(releases: dict[str, Path]) -> N
 
 def test_same_release_has_no_changes(releases: dict[str, Path]) -> None:
     d = diff_releases(load_release(releases["r2"]), load_release(releases["r2"]))
-    assert d["suggested_bump"] == "none"
+    assert d["suggested_bump"] == "none" and d["nothing_to_release"]
     assert not any(d["metadata"][k] for k in ("files_added", "files_removed", "files_changed"))
+    assert not d["schema"]["changed"] and not d["metadata"]["schema_fingerprint_changed"]
+    assert all(r["added"] == r["removed"] == 0 for r in d["configs"].values())
+    res = CliRunner().invoke(main, ["diff", str(releases["r2"]), str(releases["r2"])])
+    assert res.exit_code == 0 and "nothing to release" in res.output
+    assert "version bump" not in res.output
+
+
+# --- attributions that share a content span ---------------------------------------------------
+
+def test_relabelling_one_of_two_attributions_of_one_quote_is_reported(
+        tmp_path: Path, fixed_corpus: Corpus, schema: Schema) -> None:
+    """One quote, two speakers: relabelling the second attribution is a change of its own."""
+    corpus = _one_article(tmp_path / "c", fixed_corpus, EDITED)
+    ann = json.loads((GOLD_FIXTURES / f"{EDITED}.json").read_text(encoding="utf-8"))
+    [q1] = ann["attributions"]
+    speaker = next(m for m in ann["mentions"] if m["text"] == "United States")
+    q2 = {**json.loads(json.dumps(q1)), "id": "Q2", "source": speaker["id"]}
+    ann["attributions"].append(q2)
+    gold_path = corpus.gold_dir / f"{EDITED}.json"
+    gold_path.write_text(json.dumps(ann), encoding="utf-8")
+    before = _write(corpus, schema, tmp_path / "before")
+    q2["kind"] = "direct" if q1["kind"] != "direct" else "indirect"
+    gold_path.write_text(json.dumps(ann), encoding="utf-8")
+    after = _write(corpus, schema, tmp_path / "after")
+
+    d = diff_releases(load_release(before), load_release(after))
+    assert d["layer_sizes"]["attributions"] == [2, 2]  # two items, not one merged
+    [x] = d["layers"]["attributions"]["relabelled"]
+    assert (x["old"], x["new"]) == (q1["kind"], q2["kind"])
+    assert "'United States'" in x["text"]  # the one whose speaker is the United States
+    assert not any(d["layers"]["attributions"][k] for k in ("added", "removed", "changed"))
+    assert d["suggested_bump"] == "patch"
+    res = CliRunner().invoke(main, ["diff", str(before), str(after)])
+    assert f"attributions relabelled: {EDITED}" in res.output
+    assert f"{q1['kind']} -> {q2['kind']}" in res.output
+
+
+def test_shared_keys_never_merge_items() -> None:
+    """Two events on one trigger (same key) stay two items; changing one is seen."""
+    trig = {"start": 0, "end": 5, "text": "talks"}
+    old = {"mentions": [], "entities": [], "attributions": [],
+           "events": [{"id": "V1", "type": "MEET", "realis": "ACTUAL", "mode": None,
+                       "trigger": trig, "arguments": []},
+                      {"id": "V2", "type": "STATEMENT", "realis": "ACTUAL", "mode": None,
+                       "trigger": trig, "arguments": []}]}
+    new = json.loads(json.dumps(old))
+    new["events"][1]["realis"] = "OTHER"
+    diff = diff_layer("d", old, new, "events")
+    assert len(diff["added"]) == len(diff["removed"]) == 1  # the changed one, not both
+    assert diff["removed"][0]["label"] == "STATEMENT"
+
+
+# --- the schema users load -------------------------------------------------------------------
+
+def _copy(release: Path, tmp: Path) -> Path:
+    out = tmp / "copy"
+    shutil.copytree(release, out)
+    return out
+
+
+def _resign(release: Path) -> None:
+    """Re-list the edited files' checksums in manifest.json (the opener checks them)."""
+    from trisec.schema import load_schema
+    from trisec.validation.mutations import refresh_manifest
+
+    refresh_manifest(release, load_schema())
+
+
+def test_a_new_schema_fingerprint_alone_is_not_a_schema_change(releases: dict[str, Path],
+                                                               tmp_path: Path) -> None:
+    new = _copy(releases["r2"], tmp_path)
+    manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
+    manifest["schema_sha256"] = "0" * 64  # e.g. a column description was reworded
+    (new / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    d = diff_releases(load_release(releases["r2"]), load_release(new))
+    assert d["metadata"]["schema_fingerprint_changed"] and not d["schema"]["changed"]
+    assert d["suggested_bump"] == "none"
+
+
+def test_a_retyped_column_is_a_major_change(releases: dict[str, Path], tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    new = _copy(releases["r2"], tmp_path)
+    for f in (new / "data" / "mentions").glob("*.parquet"):
+        table = pq.read_table(f)
+        i = table.schema.get_field_index("start")
+        pq.write_table(table.set_column(i, "start", table.column(i).cast(pa.int64())), f)
+    _resign(new)
+    d = diff_releases(load_release(releases["r2"]), load_release(new))
+    assert d["schema"]["changed"] and d["suggested_bump"] == "major"
+    assert d["schema"]["columns"]["mentions"]["retyped"] == [
+        {"column": "start", "old": "int32", "new": "int64"}]
+
+
+def test_a_label_added_is_a_major_change(releases: dict[str, Path], tmp_path: Path) -> None:
+    new = _copy(releases["r2"], tmp_path)
+    meta = json.loads((new / "croissant.json").read_text(encoding="utf-8"))
+    labels = next(rs for rs in meta["recordSet"] if rs["@id"] == "entity_labels")
+    labels["data"].append({"entity_labels/name": "WEAPON", "entity_labels/definition": "x"})
+    (new / "croissant.json").write_text(json.dumps(meta), encoding="utf-8")
+    _resign(new)
+    d = diff_releases(load_release(releases["r2"]), load_release(new))
+    assert d["schema"]["label_sets"] == {"entity_labels": {"added": ["WEAPON"], "removed": [],
+                                                           "reordered": False}}
+    assert d["suggested_bump"] == "major"
+
+
+def test_a_new_config_is_compared_like_the_others(releases: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    """A config this code has never heard of (say, prompts) is found in data/ and its rows
+    are counted; adding it is a minor change, changing its rows a patch."""
+    new = _copy(releases["r2"], tmp_path)
+    shutil.copytree(new / "data" / "mentions", new / "data" / "novel")
+    _resign(new)
+    d = diff_releases(load_release(releases["r2"]), load_release(new))
+    assert d["schema"]["configs_added"] == ["novel"] and not d["schema"]["changed"]
+    assert d["configs"]["novel"]["old"] == 0 and \
+        d["configs"]["novel"]["new"] == d["configs"]["mentions"]["new"] > 0
+    assert d["suggested_bump"] == "minor"
+    newer = tmp_path / "newer"
+    shutil.copytree(new, newer)
+    import pyarrow.parquet as pq
+    f = next((newer / "data" / "novel").glob("*.parquet"))
+    table = pq.read_table(f)
+    pq.write_table(table.slice(1), f)  # one row fewer
+    _resign(newer)
+    d = diff_releases(load_release(new), load_release(newer))
+    assert d["configs"]["novel"]["removed"] == 1 and d["suggested_bump"] == "patch"
 
 
 def test_renumbered_ids_are_not_changes() -> None:

@@ -107,8 +107,10 @@ def test_ingest_reports_each_bad_file_on_one_line_and_processes_the_others(fixtu
     for path, line in zip(sorted(bad, key=lambda p: p.name), err_lines, strict=True):
         assert line.startswith("error: ") and path.name in line and BAD[path.name] in line
     assert "Traceback" not in result.output
-    out_lines = result.stdout.strip().splitlines()
-    assert [ln.split()[1] for ln in out_lines] == sorted(p.name for p in good)
+    heads = [ln for ln in result.stdout.strip().splitlines() if not ln.startswith(" ")]
+    # one block per good file, headed by the path as given, in file-name order
+    assert [ln.split()[0] for ln in heads] == [str(p) for p in sorted(good,
+                                                                      key=lambda p: p.name)]
     not_utf8 = next(ln for ln in err_lines if "not_utf8.txt" in ln)
     offset = (fixtures_raw / "not_utf8.txt").read_bytes().index(b"\x92")
     assert f"@byte {offset}" in not_utf8
@@ -150,8 +152,32 @@ def test_ingest_flags_copies_of_an_article_as_duplicates(fixtures_raw, tmp_path)
     # the first copy in file-name order wins, as in the build (not the first argument)
     assert [d["source_file"] for d in docs] == sorted(names)
     assert [d["duplicate_of"] for d in docs] == [None, "dup_crlf.txt", "dup_crlf.txt", None]
+    assert [d["duplicate_of_path"] for d in docs] == \
+        [None, str(fixtures_raw / "dup_crlf.txt"), str(fixtures_raw / "dup_crlf.txt"), None]
+    assert [d["path"] for d in docs] == [str(fixtures_raw / n) for n in sorted(names)]
     plain = _ingest(*(fixtures_raw / n for n in reversed(names[:2])), "--corpus", tmp_path)
-    assert "DUPLICATE of dup_crlf.txt" in plain.stdout.splitlines()[1]
+    blocks = plain.stdout.split(f"\n{fixtures_raw}")
+    # the later file (in name order) is the duplicate of the earlier one, both as given
+    assert blocks[1].startswith("/dup_original.txt  tsn-")
+    assert f"  duplicate of {fixtures_raw / 'dup_crlf.txt'} (earlier in file-name order)" \
+        in blocks[1]
+    assert "duplicate of" not in blocks[0]
+
+
+def test_ingest_prints_the_date_with_its_provenance_and_each_removal(fixtures_raw, tmp_path):
+    """What README and docs/MAINTAINING.md promise a maintainer reviewing a new page."""
+    path = fixtures_raw / "date_wrong_dateline.txt"
+    plain = _ingest(path, "--corpus", tmp_path)
+    doc = json.loads(_ingest(path, "--json", "--corpus", tmp_path).stdout)
+    lines = plain.stdout.splitlines()
+    assert lines[0] == f"{path}  {doc['doc_id']}  {len(doc['text'])} chars"
+    pub = doc["published"]
+    assert f"  published: {pub['value']} ({pub['precision']}, {pub['provenance']}, " \
+           f"{pub['confidence']}): {pub['evidence']}" in lines
+    assert f"  removed by cleaning ({len(doc['removed'])}):" in lines
+    shown = [ln.split()[0] for ln in lines[lines.index(
+        f"  removed by cleaning ({len(doc['removed'])}):") + 1:]]
+    assert shown == [r["reason"] for r in doc["removed"]] and shown
 
 
 def test_ingest_and_the_build_pick_the_same_first_copy(fixtures_raw, tmp_path):

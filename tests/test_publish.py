@@ -85,9 +85,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copyfile(RAW_CHECKSUMS, root / "corpus" / "raw.sha256")
     shutil.copytree(METADATA_DIR, root / "corpus" / "metadata")
     schema = load_schema(root / "schema")
+    # written first: the build dates the release from it (croissant.json datePublished)
+    (root / "CHANGELOG.md").write_text(CHANGELOG.format(v=schema.version), encoding="utf-8")
     (root / "dataset").mkdir()
     write_release(root / "dataset", checkout_corpus(root), schema)
-    (root / "CHANGELOG.md").write_text(CHANGELOG.format(v=schema.version), encoding="utf-8")
     # the committed GX project, so the gate can run in the copy (its results stay there)
     shutil.copytree(VALIDATION_DIR, root / "validation",
                     ignore=shutil.ignore_patterns("uncommitted"))
@@ -140,10 +141,24 @@ def test_dry_run_plan_lists_files_sizes_checksums_tag_and_message(root: Path) ->
     assert [c.name for c in checks if c.skipped] == [f"tag v{schema.version} not on the Hub yet"]
 
 
+def test_dry_run_reports_each_check_as_it_starts(root: Path) -> None:
+    """Progress: check N of M, in order, with M the number of checks run."""
+    heard: list[tuple[str, int, int]] = []
+    checks = run_checks(root, progress=lambda name, done, total: heard.append(
+        (name, done, total)))
+    assert [n for n, _, _ in heard] == [f"check {i} of {len(checks)}: {c.name}"
+                                        for i, c in enumerate(checks, 1)]
+    assert [(d, t) for _, d, t in heard] == [(i, len(checks)) for i in range(len(checks))]
+
+
 def test_release_notes_fall_back_to_the_schema(root: Path) -> None:
     git(root, "rm", "-q", "CHANGELOG.md")
-    git(root, "commit", "-qm", "no changelog")
     schema = load_schema(root / "schema")
+    shutil.rmtree(root / "dataset")  # rebuilt: without CHANGELOG.md the release is undated
+    (root / "dataset").mkdir()
+    write_release(root / "dataset", checkout_corpus(root), schema)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "no changelog")
     plan = make_plan("someone/trisec-news", root / "dataset", root, schema)
     assert plan.commit_description == schema.dataset["release_notes"][schema.version].strip()
     assert changelog_entry("## [0.2.0]\n\nlater\n", "0.1.0") is None
@@ -310,6 +325,9 @@ def test_cli_dry_run_of_a_fresh_valid_release_passes_offline(root: Path) -> None
     assert "skipped  tag" in res.stdout
     assert "REFUSED" not in res.stdout, res.stdout
     assert res.returncode == 0, res.stderr
+    # progress on stderr (piped: one line per check)
+    n = len(run_checks(root))
+    assert f"check 1 of {n}: " in res.stderr and f"check {n} of {n}: " in res.stderr
     assert "dry run: every offline check passed; nothing was uploaded." in res.stdout
 
 
@@ -319,6 +337,10 @@ def test_cli_dry_run_refuses_a_release_the_gate_cannot_pass(root: Path) -> None:
     assert "Publish plan (dry run: nothing is uploaded)" in res.stdout
     assert "REFUSED  release passes validation" in res.stdout
     assert res.returncode == 1
-    assert res.stderr.startswith("error: ") and "Great Expectations" in res.stderr
+    # after the progress lines (one per check), only the refusals
+    n = len(run_checks(root))
+    errors = res.stderr[res.stderr.index(f"check {n} of {n}: "):].splitlines()[1:]
+    assert errors and all(line.startswith("error: ") for line in errors), res.stderr
+    assert "Great Expectations" in res.stderr
 
 

@@ -75,6 +75,9 @@ class Schema:
     labels: dict[str, Any]
     configs: dict[str, Config] = field(default_factory=dict)
     _shapes: dict[str, _Shape] = field(default_factory=dict, repr=False, compare=False)
+    # the folder it was read from: files kept beside schema/ (CHANGELOG.md, which dates each
+    # version) are read from the same checkout, never from wherever the code runs
+    schema_dir: Path | None = field(default=None, repr=False, compare=False)
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -356,7 +359,7 @@ def _load_schema_cached(schema_dir: Path) -> Schema:
         cols = tuple(_column(c) for c in spec["columns"])
         configs[name] = Config(name, spec.get("description", ""), cols, bool(spec.get("default")),
                                bool(spec.get("span_table")), bool(spec.get("whole_release")))
-    schema = Schema(dataset=dataset, labels=labels, configs=configs)
+    schema = Schema(dataset=dataset, labels=labels, configs=configs, schema_dir=schema_dir)
     problems = [p for cfg in configs.values() for p in _rule_problems(schema, cfg)]
     if problems:
         raise TrisecError(problems)

@@ -145,22 +145,27 @@ def disagreements_cmd(dir_a: Path | None, dir_b: Path | None, scope: str) -> Non
 
 @command.command("stats")
 @click.option("--release", type=click.Path(path_type=Path), default=None)
-def stats_cmd(release: Path | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def stats_cmd(release: Path | None, as_json: bool) -> None:
     """Counts per label, event type, role and attribution kind in a release."""
-    from rich.console import Console
     from rich.table import Table
 
     from trisec.paths import DATASET_DIR
     from trisec.release.opener import open_release
     from trisec.release.stats import layer_counts
     from trisec.schema import load_schema
+    from trisec.views.console import make_console, print_table
 
     counts = layer_counts(open_release(release or DATASET_DIR).path, load_schema())
-    console = Console()
+    if as_json:
+        click.echo(json.dumps({layer: {str(k): n for k, n in rows.items()}
+                               for layer, rows in counts.items()}, indent=2))
+        return
+    console = make_console()
     for layer, rows in counts.items():
         table = Table(title=layer)
         table.add_column("value")
         table.add_column("count", justify="right")
         for key, n in rows.items():
             table.add_row(str(key), str(n))
-        console.print(table)
+        print_table(console, table)

@@ -1,7 +1,8 @@
-"""`trisec build [--check] [--out DIR] [--quiet]`."""
+"""`trisec build [--check] [--out DIR] [--quiet] [--json]`."""
 
 from __future__ import annotations
 
+import json
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -17,16 +18,22 @@ import click
 @click.option("--quiet", "-q", is_flag=True, help="No progress display or stats table.")
 @click.option("--no-validate", is_flag=True,
               help="Skip the validation gate on purpose (never for releases); says so.")
-def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> None:
-    """Build the release from corpus/ (validated, atomic, reproducible)."""
-    from rich.console import Console
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the stats (per step, duplicates, target) as JSON on stdout.")
+def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
+            as_json: bool) -> None:
+    """Build the release from corpus/ (validated, atomic, reproducible).
+
+    Progress goes to stderr: the stage (documents, release files, each validation suite,
+    publish) with done/total."""
     from rich.table import Table
 
     from trisec.paths import DATASET_DIR
     from trisec.release import build as b
+    from trisec.views.console import make_console, print_table
 
     target = out or DATASET_DIR
-    console = Console(stderr=True, quiet=quiet)
+    console = make_console(stderr=True, quiet=quiet)
     if check:
         diffs = b.check(target)
         if diffs:
@@ -50,6 +57,13 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
 
             validator = stack.enter_context(GateProcess())
         result = _build(b, target, validator, console, quiet)
+    if as_json:
+        click.echo(json.dumps({
+            "target": str(target), "validated": validator is not None,
+            "steps": [{"step": step, "counters": dict(sorted(result.stats.counters[step]
+                                                             .items())),
+                       "seconds": round(secs, 3)} for step, _, secs in result.stats.rows()],
+            "duplicates": [d.__dict__ for d in result.duplicates]}, indent=2))
     if quiet:
         return
     table = Table(title="build stats (per step; seconds exclude the steps it pulls from)")
@@ -57,23 +71,25 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool) -> No
         table.add_column(col)
     for step, summary, secs in result.stats.rows():
         table.add_row(step, summary, f"{secs:.2f}")
-    console.print(table)
+    print_table(console, table)
     for d in result.duplicates:
         console.print(f"duplicate: {d.source_file} is a copy of {d.duplicate_of} (not published)")
     gate = "validated" if validator else "[yellow]NOT validated (--no-validate)[/]"
     console.print(f"published {target} ({gate})")
 
-
 def _build(b: Any, target: Path, validator: Any, console: Any, quiet: bool) -> Any:
-    from rich.progress import Progress
+    """Build with the stages on stderr: documents done/total, each release file, the gate
+    (each suite when it runs in this process), publish."""
+    from trisec.views.console import stage_progress, with_progress
 
-    with Progress(console=console, disable=quiet, transient=True) as progress:
-        task = progress.add_task("building", total=len(b.default_corpus().raw_paths()))
-
+    total = len(b.default_corpus().raw_paths())
+    with stage_progress(console, disable=quiet) as stage:
         def track(items):  # type: ignore[no-untyped-def]
-            for item in items:
+            stage("documents: read, clean, annotate, write", 0, total)
+            for done, item in enumerate(items, 1):
                 yield item
-                progress.advance(task)
+                stage("documents: read, clean, annotate, write", done, total)
 
-        return b.build(target, validator=validator, progress=track,
-                       say=lambda m: click.echo(f"note: {m}", err=True))  # even with -q
+        return b.build(target, validator=with_progress(validator, stage), progress=track,
+                       say=lambda m: click.echo(f"note: {m}", err=True),  # even with -q
+                       stage=stage)

@@ -9,36 +9,61 @@ import click
 
 
 def _span(item: dict[str, Any]) -> str:
-    s = item["span"]  # (start, end) or, for arguments, trigger (start, end) + filler's
-    where = f"{s[0]}:{s[1]}" + (f"->{s[2]}:{s[3]}" if len(s) == 4 else "")
-    return f"{item['doc_id']} {where} {item['text']!r}"
+    """doc_id, the item's key as offsets (start:end pairs; `-` for no cue or source)."""
+    key, parts = item["span"], []
+    for i in range(0, len(key) - 1, 2):
+        a, b = key[i], key[i + 1]
+        if isinstance(a, int) and isinstance(b, int):
+            parts.append(f"{a}:{b}")
+        elif a is None and b is None:
+            parts.append("-")
+    return f"{item['doc_id']} {'->'.join(parts)} {item['text']!r}"
+
+
+def _schema_lines(schema: dict[str, Any]) -> list[str]:
+    lines = [f"config added: {c}" for c in schema["configs_added"]]
+    lines += [f"config removed: {c}" for c in schema["configs_removed"]]
+    for config, ch in schema["columns"].items():
+        lines += [f"{config}: column added: {c}" for c in ch["added"]]
+        lines += [f"{config}: column removed: {c}" for c in ch["removed"]]
+        lines += [f"{config}: column retyped: {r['column']} {r['old']} -> {r['new']}"
+                  for r in ch["retyped"]]
+        lines += [f"{config}: HF feature changed: {c}" for c in ch["features_changed"]]
+    for name, ch in schema["label_sets"].items():
+        what = [f"added {', '.join(map(str, ch['added']))}" if ch["added"] else "",
+                f"removed {', '.join(map(str, ch['removed']))}" if ch["removed"] else "",
+                "reordered" if ch["reordered"] else ""]
+        lines.append(f"label set {name}: " + "; ".join(w for w in what if w))
+    return lines
 
 
 def print_report(d: dict[str, Any], limit: int) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
+    from trisec.views.console import make_console, print_table
+
     # data (doc titles, span texts like "92:100") must never be read as markup or emoji
-    console = Console(emoji=False, highlight=False, soft_wrap=True)
+    console = make_console(emoji=False, highlight=False, soft_wrap=True)
     old, new, meta = d["old"], d["new"], d["metadata"]
-    console.print(f"[bold]{old['ref']}[/] (version {old['version']}, {old['documents']} "
-                  f"documents) -> [bold]{new['ref']}[/] (version {new['version']}, "
-                  f"{new['documents']} documents)")
-    additive = (meta.get("configs_added") and not meta.get("configs_removed")
-                and not meta.get("configs_changed") and meta.get("vocabularies_changed") is False)
-    if meta["schema_changed"] and additive:
+    console.print(f"[bold]{escape(str(old['ref']))}[/] (version {old['version']}, "
+                  f"{old['documents']} documents) -> [bold]{escape(str(new['ref']))}[/] "
+                  f"(version {new['version']}, {new['documents']} documents)")
+    schema = d["schema"]
+    if schema["changed"]:
+        console.print("[red]schema changed[/] (what users load: configs, columns, types, "
+                      "features or label sets): code reading the old release may break")
+    elif schema["configs_added"]:
         console.print("schema changed by new configs only: existing configs and label sets "
                       "are unchanged")
-    elif meta["schema_changed"]:
-        console.print("[red]schema changed[/] (columns, types or label sets): "
-                      "code reading the old release may break")
-    for key, colour in (("configs_added", "green"), ("configs_removed", "red"),
-                        ("configs_changed", "red")):
-        for name in meta.get(key) or []:
-            console.print(f"[{colour}]config {key.split('_')[1]}[/]: {escape(name)}")
-    if meta.get("vocabularies_changed"):
-        console.print("[red]label sets changed[/]: " + ", ".join(meta["vocabularies_changed"]))
+    for line in _schema_lines(schema):
+        console.print(f"    {escape(line)}")
+    for name, labels in schema["definitions_reworded"].items():
+        console.print(escape(f"label definitions reworded in {name}: {', '.join(labels)} "
+                             "(a redefinition that changes what is labelled is a major change)"))
+    if meta.get("schema_fingerprint_changed") and not schema["changed"]:
+        console.print("schema/ files changed, but not what users load (same columns, types, "
+                      "features and label names)")
     for key in ("files_added", "files_removed", "files_changed"):
         if meta[key]:
             console.print(f"{key.replace('_', ' ')}:")
@@ -68,7 +93,13 @@ def print_report(d: dict[str, Any], limit: int) -> None:
         for w in what:
             console.print(f"    {escape(w)}")
 
-    table = Table(title="span layers")
+    rows = Table(title="rows per config (matched by content)")
+    for col in ("config", "old", "new", "added", "removed"):
+        rows.add_column(col, justify="left" if col == "config" else "right")
+    for config, r in d["configs"].items():
+        rows.add_row(config, *(str(r[k]) for k in ("old", "new", "added", "removed")))
+    print_table(console, rows)
+    table = Table(title="span layers (matched by key; attributions by content, cue and source)")
     kinds_shown = ("added", "removed", "relabelled", "changed", "moved")
     for col in ("layer", "old", "new", *kinds_shown):
         table.add_column(col, justify="left" if col == "layer" else "right")
@@ -76,7 +107,7 @@ def print_report(d: dict[str, Any], limit: int) -> None:
         sizes = d["layer_sizes"][layer]
         table.add_row(layer, str(sizes[0]), str(sizes[1]),
                       *(str(len(kinds.get(k, []))) for k in kinds_shown))
-    console.print(table)
+    print_table(console, table)
     for layer, kinds in d["layers"].items():
         for kind, items in kinds.items():
             for item in items[:limit]:
@@ -95,6 +126,13 @@ def print_report(d: dict[str, Any], limit: int) -> None:
             if len(items) > limit:
                 console.print(f"  ... {len(items) - limit} more {layer} {kind} (use --json)")
     bump, actual = d["suggested_bump"], d["actual_bump"]
+    if d["nothing_to_release"]:
+        files = sum(len(meta[k]) for k in ("files_added", "files_removed", "files_changed"))
+        bytes_only = (f" ({files} file(s) differ in bytes only: card, schema fingerprint or "
+                      "other metadata)") if files else ""
+        console.print("[bold]nothing to release[/]: the data users load is the same"
+                      + bytes_only)
+        return
     note = ""
     if actual is not None and BUMP_RANK[actual] < BUMP_RANK[bump]:
         note = (" [red]but the version did not increase[/]" if actual == "none"

@@ -30,11 +30,11 @@ def _ci(m: dict[str, Any]) -> str:
 
 
 def print_report(r: dict[str, Any], per_document: bool = False) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
-    console.width = max(console.width, 124)  # the tables need it; pipes default to 80
+    from trisec.views.console import make_console, print_table
+
+    console = make_console()
     boot = r["bootstrap"]
     scope = {"folds": "pooled held-out folds over all", "all": "all"}.get(r.get("scope", ""))
     what = (f"{scope} {r['documents']} document(s)" if scope
@@ -54,7 +54,7 @@ def print_report(r: dict[str, Any], per_document: bool = False) -> None:
                                                 "spurious")),
                   _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), _ci(m),
                   _f(ent["macro"][scheme]["f1"]))
-    console.print(t)
+    print_table(console, t)
     if ent.get("per_label"):
         t = Table(title="Entities per label (strict)")
         for col in ("label", "gold", "predicted", "correct", "P", "R", "F1", "95% CI"):
@@ -63,7 +63,7 @@ def print_report(r: dict[str, Any], per_document: bool = False) -> None:
             m = schemes["strict"]
             t.add_row(label, str(m["possible"]), str(m["actual"]), str(m["correct"]),
                       _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), _ci(m))
-        console.print(t)
+        print_table(console, t)
     for layer, title, keys in [
         ("events", "Events (TextEE definitions, micro)", EVENT_ROWS),
         ("attribution", "Attribution", ATTRIBUTION_ROWS),
@@ -77,11 +77,11 @@ def print_report(r: dict[str, Any], per_document: bool = False) -> None:
                 continue
             t.add_row(name, str(m["possible"]), str(m["actual"]), str(m["correct"]),
                       _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), _ci(m))
-        console.print(t)
+        print_table(console, t)
     if r.get("alignment"):
         from trisec.generative.account import table
 
-        console.print(table(r["alignment"]))
+        print_table(console, table(r["alignment"]))
     if per_document:
         print_per_document(console, r)
     for note in r.get("notes", []):
@@ -90,6 +90,8 @@ def print_report(r: dict[str, Any], per_document: bool = False) -> None:
 
 def print_per_document(console: Any, r: dict[str, Any]) -> None:
     from rich.table import Table
+
+    from trisec.views.console import print_table
 
     fold_of = {d: name for name, f in r.get("models", {}).items() for d in f["predicted"]}
     t = Table(title="Per document (F1; P/R for entities)")
@@ -105,7 +107,7 @@ def print_per_document(console: Any, r: dict[str, Any]) -> None:
                   _f(m["events/trigger_classification"]["f1"]),
                   _f(m["events/argument_classification"]["f1"]),
                   _f(m["attribution/source"]["f1"]))
-    console.print(t)
+    print_table(console, t)
 
 
 @click.command("evaluate")

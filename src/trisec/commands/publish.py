@@ -30,11 +30,14 @@ def command(repo_id: str, revision: str | None, dry_run: bool, private: bool) ->
         click.echo(line)
     if not dry_run:
         p.require_token()
+    from trisec.views.console import make_console, stage_progress, with_progress
+
     try:
-        checks = p.preflight(plan, revision=revision, root=ROOT, dataset_dir=DATASET_DIR,
-                             corpus=b.default_corpus(), schema=schema,
-                             validator=b.default_validator(),
-                             remote_tags=None if dry_run else p.hub_tags)
+        with stage_progress(make_console(stderr=True)) as stage:  # progress on stderr
+            checks = p.preflight(plan, revision=revision, root=ROOT, dataset_dir=DATASET_DIR,
+                                 corpus=b.default_corpus(), schema=schema,
+                                 validator=with_progress(b.default_validator(), stage),
+                                 remote_tags=None if dry_run else p.hub_tags, progress=stage)
         click.echo("checks:")
         for c in checks:
             click.echo(c.line())

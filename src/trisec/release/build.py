@@ -32,6 +32,11 @@ from trisec.schema import Schema, load_schema
 
 Validator = Callable[[Path], None]
 Extra = Callable[[Path, BuildContext], None]
+Stage = Callable[[str, int, int], None]  # progress: stage name, done, total
+
+
+def _quiet(name: str, done: int, total: int) -> None:
+    """The default progress callback: says nothing."""
 
 
 def release_extras() -> list[Extra]:
@@ -74,9 +79,11 @@ def default_validator() -> Validator:
 
 
 def write_release(out: Path, corpus: Corpus, schema: Schema, *,
-                  progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None
-                  ) -> BuildResult:
-    """Write every file of a release into `out` (an empty folder). Raises on any problem."""
+                  progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+                  stage: Stage = _quiet) -> BuildResult:
+    """Write every file of a release into `out` (an empty folder). Raises on any problem.
+    `progress` wraps the raw files as the pipeline pulls them; `stage(name, done, total)`
+    hears each later stage (extras, card, manifest) as it starts."""
     stats, errors, dups = Stats(), [], []
     docs = annotated_documents(corpus, schema, stats, errors, dups, progress)
     with stats.step("write"):  # the writer's own time: pipeline steps it pulls are nested
@@ -87,9 +94,15 @@ def write_release(out: Path, corpus: Corpus, schema: Schema, *,
         raise TrisecError(Problem(str(corpus.raw_dir), "no documents to publish",
                                   "add raw articles with `trisec add FILE`"))
     ctx = BuildContext(schema, counts, corpus)
-    for extra in release_extras():
+    extras = release_extras()
+    steps = len(extras) + 2
+    for i, extra in enumerate(extras):
+        stage(f"release files {i + 1} of {steps}: {extra.__module__.rsplit('.', 1)[-1]}",
+              i, steps)
         extra(out, ctx)
+    stage(f"release files {steps - 1} of {steps}: card (README.md)", steps - 2, steps)
     (out / "README.md").write_text(render_card(ctx), encoding="utf-8")
+    stage(f"release files {steps} of {steps}: manifest.json", steps - 1, steps)
     write_manifest(out, schema, {"duplicates": [d.__dict__ for d in dups]})
     return BuildResult(counts, stats, dups)
 
@@ -97,7 +110,7 @@ def write_release(out: Path, corpus: Corpus, schema: Schema, *,
 def build(target: Path = DATASET_DIR, corpus: Corpus | None = None,
           schema: Schema | None = None, validator: Validator | None = None,
           progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
-          say: Say | None = None) -> BuildResult:
+          say: Say | None = None, stage: Stage = _quiet) -> BuildResult:
     """Build into a staging folder, validate it (`validator`; None only for an explicitly
     unvalidated build), then swap it in. Nothing is published on failure: the staging folder is
     removed and `target` is left as it was. `target` is replaced only if it is absent, empty or
@@ -105,9 +118,11 @@ def build(target: Path = DATASET_DIR, corpus: Corpus | None = None,
     schema = schema or load_schema()
     corpus = corpus or default_corpus()
     with staging_dir(target, "release", **({"say": say} if say else {})) as tmp:
-        result = write_release(tmp, corpus, schema, progress=progress)
+        result = write_release(tmp, corpus, schema, progress=progress, stage=stage)
         if validator:
+            stage("validate: the gate on the staged release", 0, 1)
             validator(tmp)
+        stage("publish: swapping the validated release in", 0, 1)
         swap_in(tmp, target)
     return result
 

@@ -166,15 +166,25 @@ def hub_tags(repo_id: str) -> set[str]:
 
 def preflight(plan: Plan, *, revision: str | None, root: Path, dataset_dir: Path,
               corpus: Corpus, schema: Schema, validator: Validator | None,
-              remote_tags: RemoteTags | None) -> list[Check]:
-    """Every reason to refuse this publication, as named checks (cheap ones first)."""
+              remote_tags: RemoteTags | None,
+              progress: Callable[[str, int, int], None] | None = None) -> list[Check]:
+    """Every reason to refuse this publication, as named checks (cheap ones first).
+    `progress(stage, done, total)` hears each check as it starts (the rebuild and the gate
+    take most of the time)."""
     from huggingface_hub.errors import HFValidationError
     from huggingface_hub.utils import validate_repo_id
 
     from trisec.release.build import check as stale_check
 
-    checks = []
-    c = Check("repository id is OWNER/NAME")
+    checks: list[Check] = []
+    total = 9  # the checks below (tests/test_publish.py holds the two in step)
+
+    def begin(name: str) -> Check:
+        if progress:
+            progress(f"check {len(checks) + 1} of {total}: {name}", len(checks), total)
+        return Check(name)
+
+    c = begin("repository id is OWNER/NAME")
     try:
         validate_repo_id(plan.repo_id)
         if plan.repo_id.count("/") != 1:
@@ -184,32 +194,34 @@ def preflight(plan: Plan, *, revision: str | None, root: Path, dataset_dir: Path
                                   "use --repo-id OWNER/NAME"))
     checks.append(c)
 
-    c = Check(f"revision is {plan.tag} (schema/dataset.yaml version)")
+    c = begin(f"revision is {plan.tag} (schema/dataset.yaml version)")
     if revision and revision != plan.tag:
         c.problems.append(Problem("--revision", f"{revision} != {plan.tag}",
                                   "the version comes from schema/dataset.yaml: bump it there"))
     checks.append(c)
 
-    c = Check(f"release notes for {plan.version}")
+    c = begin(f"release notes for {plan.version}")
     if not plan.commit_description:
         c.problems.append(Problem("CHANGELOG.md", f"no entry for {plan.version} (nor "
                                   "release_notes in schema/dataset.yaml)",
                                   f"add a `## [{plan.version}]` section to CHANGELOG.md"))
     checks.append(c)
 
-    c = Check("release folder has the schema version")
+    c = begin("release folder has the schema version")
     found = read_manifest(dataset_dir).get("version")
     if found != plan.version:
         c.problems.append(Problem(f"{dataset_dir}/manifest.json", f"version {found} != "
                                   f"{plan.version}", "run `trisec build` and commit dataset/"))
     checks.append(c)
 
-    checks.append(Check("working tree committed (dataset/, schema/, corpus/, top docs)",
-                        check_clean_tree(root, dataset_dir)))
-    checks.append(Check(f"git tag {plan.tag} not used for other data",
-                        check_local_tag(root, dataset_dir, plan.tag)))
+    c = begin("working tree committed (dataset/, schema/, corpus/, top docs)")
+    c.problems = check_clean_tree(root, dataset_dir)
+    checks.append(c)
+    c = begin(f"git tag {plan.tag} not used for other data")
+    c.problems = check_local_tag(root, dataset_dir, plan.tag)
+    checks.append(c)
 
-    c = Check("release is fresh (same bytes as a rebuild)")
+    c = begin("release is fresh (same bytes as a rebuild)")
     try:
         c.problems = [Problem(str(dataset_dir), f"stale: {d}",
                               "run `trisec build` and commit dataset/")
@@ -218,7 +230,7 @@ def preflight(plan: Plan, *, revision: str | None, root: Path, dataset_dir: Path
         c.problems = exc.problems
     checks.append(c)
 
-    c = Check("release passes validation")
+    c = begin("release passes validation")
     if validator is None:
         c.problems.append(Problem("trisec.validation.gate", "validation gate unavailable: an "
                                   "unvalidated release is never published",
@@ -230,7 +242,7 @@ def preflight(plan: Plan, *, revision: str | None, root: Path, dataset_dir: Path
             c.problems.extend(exc.problems)
     checks.append(c)
 
-    c = Check(f"tag {plan.tag} not on the Hub yet")
+    c = begin(f"tag {plan.tag} not on the Hub yet")
     if remote_tags is None:
         c.skipped = "dry run: no network (checked when publishing)"
     elif plan.tag in remote_tags(plan.repo_id):

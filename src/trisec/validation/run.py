@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,12 +55,24 @@ class Failure:
 
 
 @dataclass
+class Check:
+    """One expectation's outcome, passing or not (for the report of every expectation)."""
+
+    expectation: str  # Spec.label
+    notes: str  # why the expectation exists
+    success: bool
+    unexpected: int | None = None
+    total: int | None = None
+
+
+@dataclass
 class SuiteOutcome:
     name: str
     expectations: int
     rows: int
     failures: list[Failure]
     seconds: float
+    checks: list[Check] = field(default_factory=list)  # every expectation, in suite order
 
 
 @dataclass
@@ -134,11 +147,15 @@ def _config_key(expectation: Any) -> str:
 def _outcome(spec: SuiteSpec, result: Any, rows: int, seconds: float) -> SuiteOutcome:
     by_key = {_config_key(to_gx(e)): e for e in spec.expectations}
     failures = []
+    checks = []
     for r in result.results:
-        if r.success:
-            continue
         cfg = r.expectation_config
         e = by_key.get(_config_key(cfg))
+        res = r.result or {}
+        checks.append(Check(e.label if e else cfg.type, e.notes if e else "", bool(r.success),
+                            res.get("unexpected_count"), res.get("element_count")))
+        if r.success:
+            continue
         kwargs = e.kwargs if e else dict(cfg.kwargs)
         label = e.label if e else cfg.type
         info = r.exception_info or {}
@@ -153,17 +170,25 @@ def _outcome(spec: SuiteSpec, result: Any, rows: int, seconds: float) -> SuiteOu
         for row in (res.get("partial_unexpected_index_list") or [])[:SHOW_ROWS]:
             fail.rows.append(_row_text(kwargs, cfg.type, spec.id_columns, row))
         failures.append(fail)
-    return SuiteOutcome(spec.name, len(spec.expectations), rows, failures, seconds)
+    order = {e.label: i for i, e in enumerate(spec.expectations)}
+    checks.sort(key=lambda c: order.get(c.expectation, len(order)))
+    return SuiteOutcome(spec.name, len(spec.expectations), rows, failures, seconds, checks)
 
 
 def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
-               docs: bool = False, suites: list[str] | None = None) -> Report:
+               docs: bool = False, suites: list[str] | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> Report:
     """Validate one release folder with every suite (or the named ones); returns outcomes
-    (raises only when the project itself is broken or stale)."""
+    (raises only when the project itself is broken or stale). `progress(stage, done, total)`
+    hears each phase and each suite as it starts."""
+    specs = [s for s in suite_specs(schema) if suites is None or s.name in suites]
+    steps = 2 + len(specs) + (1 if docs else 0)  # import, frames, suites, docs
+    report = progress or (lambda name, done, total: None)
     t0 = time.perf_counter()
     # the files against their manifest before anything parses them: a damaged file is a
     # located error here, never a traceback inside pandas or GX
     open_release(release_dir)
+    report("validate: loading Great Expectations", 0, steps)  # a bad folder said nothing yet
     import great_expectations as gx
     from great_expectations.validator.v1_validator import Validator
 
@@ -175,13 +200,13 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
                                   FIX_DEFINE))
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     phases = {"import": time.perf_counter() - t0}
+    report("validate: reading the release into tables", 1, steps)
     frames = suite_frames(read_release(release_dir, schema), schema)
     phases["frames"] = time.perf_counter() - t0 - sum(phases.values())
     ctx = gx.get_context(mode="file", context_root_dir=str(project_dir))
     outcomes = []
-    for spec in suite_specs(schema):
-        if suites is not None and spec.name not in suites:
-            continue
+    for i, spec in enumerate(specs):
+        report(f"validate: suite {i + 1} of {len(specs)} ({spec.name})", 2 + i, steps)
         t1 = time.perf_counter()
         try:
             suite = ctx.suites.get(spec.name)
@@ -214,6 +239,7 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
     phases["suites"] = time.perf_counter() - t0 - sum(phases.values())
     index = None
     if docs:
+        report("validate: building Data Docs", steps - 1, steps)
         ctx.build_data_docs()
         index = project_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
         phases["docs"] = time.perf_counter() - t0 - sum(phases.values())

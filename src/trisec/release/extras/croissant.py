@@ -4,7 +4,9 @@ Describes only the data files (the card and manifest do not exist yet when extra
 one FileObject with sha256 per Parquet file, one FileSet and one RecordSet per config that
 has files, and the label vocabularies as inline enumeration record sets with their names
 and definitions (HF's automatic Croissant keeps ClassLabel integers but drops the names).
-Every value comes from schema/ or the staged files; output is deterministic (no dates).
+Every value comes from schema/, the staged files or the version's CHANGELOG.md date
+(`datePublished`); output is deterministic (no clock). `ner_tags` references the
+`entity_bio` record set its integers index.
 """
 
 from __future__ import annotations
@@ -109,6 +111,8 @@ def _field(schema: Schema, fid: str, fileset: str, column: str, spec: Any,
             field["description"] = (f"{description} Integers indexing the "
                                     f"`{inner['class_label']}` record set (its `name` field).")
             field["source"] = _source(fileset, column, json_path)
+            # the link to the label names, not only a description of it
+            field["references"] = {"field": {"@id": f"{inner['class_label']}/index"}}
         else:
             field["dataType"] = _DATA_TYPES[inner]
             field["source"] = _source(fileset, column, json_path)
@@ -232,8 +236,12 @@ def croissant_metadata(release_dir: Path, schema: Schema) -> dict[str, Any]:
             "description": f"Parquet files of the {c} config (one per split; checksums on the "
                            "FileObjects above).",
             "encodingFormat": PARQUET, "includes": f"data/{c}/*.parquet"})
+    from trisec.release.changelog import release_date
     from trisec.release.datasheet import bibtex
 
+    # the CHANGELOG.md of the checkout whose schema/ this is (hermetic: not the code's own)
+    released = release_date(schema.version, schema.schema_dir.parent / "CHANGELOG.md"
+                            if schema.schema_dir else None)
     return {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
@@ -247,6 +255,8 @@ def croissant_metadata(release_dir: Path, schema: Schema) -> dict[str, Any]:
             "enumeration record sets."),
         "conformsTo": CONFORMS_TO,
         "version": schema.version,
+        # the version's CHANGELOG.md date (not the clock: builds stay reproducible)
+        **({"datePublished": released} if released else {}),
         "license": (f"{d['license']}: {d.get('license_name')} - the article texts belong to "
                     "their publishers (non-commercial research use only); annotations "
                     "CC-BY-4.0; see LICENSE.md"),
