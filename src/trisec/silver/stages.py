@@ -5,7 +5,8 @@ functions run in the local executor's worker processes and inside Ray Data's `ma
 (batch_format="pyarrow"). Per document they run the gold build's own stage functions
 (trisec.pipeline): steps.clean_one (decode + clean + metadata), schema.split_of,
 documents.sentences.tokenize (the arrays split_sentences reads) and release.assemble.rows_for
-(rows of every config), with the benchmark's baseline predictor (trisec.baselines) in place
+(the documents row; the flat configs' rows are the same rows built as Arrow columns,
+trisec.silver.columns), with the benchmark's baseline predictor (trisec.baselines) in place
 of the gold files.
 
     read_files -> clean_batch -> fingerprint_batch          (ingest: one pass per crawl shard)
@@ -37,7 +38,6 @@ from trisec.release.assemble import rows_for
 from trisec.schema import Schema, load_schema, split_of
 from trisec.silver.dedup import NUM_PERM, signature
 from trisec.silver.tables import (
-    FLAT_CONFIGS,
     SENTENCES_FIELD,
     SILVER_CONFIGS,
     STATUS_OK,
@@ -274,23 +274,18 @@ def annotated_from_row(r: dict[str, Any], full: bool = True) -> AnnotatedDocumen
     return AnnotatedDocument(doc, r["split"], sents, gold)
 
 
-FLAT_INPUTS = ["doc_id", "source_file", "sha256", "split", "text", "_sentences", *LAYERS]
-
-
 def assemble_batch(table: pa.Table, ctx: Context) -> pa.Table:
     """Rows of every silver config, each with `silver` and `annotator`; flat configs nested per
-    document (tables.py). Flat rows come from the gold release's assembly (trisec.release.assemble).
+    document (tables.py). The flat rows are the gold release's (trisec.release.assemble), built
+    as Arrow columns (trisec.silver.columns; tests compare them with rows_for's, row for row).
     The documents columns are already in their release layout (clean_document used
     assemble.document_row, predict_batch wrote the layers in the gold format), so they are
     taken as they are instead of a round trip through Python objects; tests check they equal
     document_row of the same document."""
+    from trisec.silver.columns import flat_rows
+
     n = table.num_rows
-    tag = {"silver": True, "annotator": ctx.annotator}
-    nested: dict[str, list[list[dict[str, Any]]]] = {c: [] for c in FLAT_CONFIGS}
-    for r in table.select(FLAT_INPUTS).to_pylist():
-        a = annotated_from_row(r, full=False)
-        for config in FLAT_CONFIGS:
-            nested[config].append([{**x, **tag} for x in rows_for(config, a, ctx.schema)])
+    nested = flat_rows(table, ctx.schema, ctx.silver, ctx.annotator)
     arrays: list[pa.Array | pa.ChunkedArray] = []
     for f in ctx.assembled:
         if f.name == "silver":
@@ -298,7 +293,7 @@ def assemble_batch(table: pa.Table, ctx: Context) -> pa.Table:
         elif f.name == "annotator":
             arrays.append(pa.array([ctx.annotator] * n, f.type))
         elif f.name.startswith("_rows_"):
-            arrays.append(pa.array(nested[f.name.removeprefix("_rows_")], f.type))
+            arrays.append(nested[f.name.removeprefix("_rows_")].cast(f.type))
         else:
             arrays.append(table.column(f.name).cast(f.type))
     result = pa.Table.from_arrays(arrays, schema=ctx.assembled)
