@@ -164,3 +164,29 @@ def test_empty_layers_and_an_unknown_argument_mention() -> None:
          "trigger": _span(text, s, s + 4), "arguments": [{"role": "place", "mention": "M1"}]}]})
     with pytest.raises(TrisecError, match="not a mention"):
         assemble_batch(bad, ctx())
+
+
+def test_document_row_facts_are_dataclasses_asdict() -> None:
+    """release.assemble.asdict (no deep copy) gives what dataclasses.asdict gives, for every
+    fact and removal of the corpus, the fixtures and synthetic pages."""
+    import dataclasses
+
+    from trisec.document import RawArticle
+    from trisec.pipeline.steps import clean_one
+    from trisec.release.assemble import asdict
+
+    pools = harvest(RAW_DIR)
+    raws = [RawArticle(p.name, p.read_bytes()) for p in
+            sorted(RAW_DIR.glob("*.txt")) + sorted(FIXTURES_RAW.glob("*.txt"))]
+    raws += [RawArticle(f"s{i}.txt", page_bytes(i, pools, seed=5)[0]) for i in range(40)]
+    checked = 0
+    for raw in raws:
+        try:
+            doc = clean_one(raw)
+        except TrisecError:
+            continue
+        for obj in (doc.title, doc.dateline, doc.published, doc.outlet, doc.url, *doc.removed):
+            assert asdict(obj) == dataclasses.asdict(obj)
+            assert list(asdict(obj)) == list(dataclasses.asdict(obj))
+            checked += 1
+    assert checked > 300

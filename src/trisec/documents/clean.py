@@ -112,8 +112,15 @@ class Line:
     @property
     def stripped(self) -> str:
         """What the rules look at: the kept text without invisible format characters (a
-        zero-width space must not hide `ADVERTISEMENT` from its rule)."""
-        return INVISIBLE.sub("", self.kept).strip()
+        zero-width space must not hide `ADVERTISEMENT` from its rule). Every rule asks for
+        every live line, so the value is kept until the kept part of the line changes."""
+        key = (self.reason is None, self.keep_from, self.keep_to, self.text)
+        cached = self.__dict__.get("_stripped")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        value = INVISIBLE.sub("", self.kept).strip()
+        self.__dict__["_stripped"] = (key, value)
+        return value
 
 
 @dataclass

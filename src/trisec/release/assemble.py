@@ -9,7 +9,8 @@ an all-null column.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import fields
+from functools import cache
 from typing import Any
 
 from trisec.documents.bio import bio_tags
@@ -26,6 +27,18 @@ def _span(s: dict[str, Any] | None) -> dict[str, Any] | None:
 # the gold file's mention fields (docs/ANNOTATION_FORMAT.md), nested as they are in documents
 MENTION_FIELDS = ("id", "start", "end", "text", "label", "mention_type", "gpe_role", "entity",
                   "timex_value")
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def asdict(obj: Any) -> dict[str, Any]:
+    """dataclasses.asdict of a metadata fact or a removal, whose fields are all plain values
+    (str, int or None): the same dict without asdict's recursive deep copy, which a crawl
+    pays for on every page."""
+    return {name: getattr(obj, name) for name in _field_names(type(obj))}
 
 
 def document_row(a: AnnotatedDocument, schema: Schema) -> dict[str, Any]:
