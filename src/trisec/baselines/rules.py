@@ -323,28 +323,33 @@ def events(text: str, sentences: list[tuple[int, int]], ents: list[Cand],
 
 def arguments(text: str, trig: tuple[int, int], local: list[Cand],
               plans: tuple[RolePlan, ...]) -> list[dict[str, Any]]:
+    """Per role, the first fitting entity of its pool, nearest to the trigger first (ties in
+    the sentence's order): the entities are sorted once and each pool is that order filtered
+    (what sorting each pool on its own gives, sorting being stable), and a pool is read only
+    up to its first fit."""
     args: list[dict[str, Any]] = []
-    taken: set[tuple[int, int]] = set()
-
-    def add(role: str, c: Cand) -> None:
-        taken.add((c[0], c[1]))
-        args.append({"role": role, "start": c[0], "end": c[1], "text": text[c[0]:c[1]]})
-
-    def dist(c: Cand) -> int:
-        return min(abs(c[0] - trig[1]), abs(trig[0] - c[1]))
-
     if not local:
         return args
-    before = sorted((c for c in local if c[1] <= trig[0]), key=dist)
-    after = sorted((c for c in local if c[0] >= trig[1]), key=dist)
-    nearest = sorted(local, key=dist)
+    t0, t1 = trig
+    nearest = [c for _, _, c in sorted((min(abs(c[0] - t1), abs(t0 - c[1])), i, c)
+                                       for i, c in enumerate(local))]
+    taken: set[tuple[int, int]] = set()
     for p in plans:
-        pool = before if p.kind == "agent" else after if p.kind == "patient" else nearest
-        fits = [c for c in pool if c[2] in p.labels and (c[0], c[1]) not in taken]
-        if p.kind == "preposition":
-            fits = [c for c in fits if _prev_word(text, c[0]) in PREPOSITIONS[p.role]]
-        if fits:
-            add(p.role, fits[0])
+        if p.kind == "agent":
+            pool = (c for c in nearest if c[1] <= t0)
+        elif p.kind == "patient":
+            pool = (c for c in nearest if c[0] >= t1)
+        else:
+            pool = iter(nearest)
+        labels, prepositions = p.labels, PREPOSITIONS.get(p.role)
+        for c in pool:
+            if c[2] not in labels or (c[0], c[1]) in taken:
+                continue
+            if p.kind == "preposition" and _prev_word(text, c[0]) not in prepositions:
+                continue
+            taken.add((c[0], c[1]))
+            args.append({"role": p.role, "start": c[0], "end": c[1], "text": text[c[0]:c[1]]})
+            break
     return args
 
 

@@ -108,7 +108,10 @@ def tokenize(text: str) -> Tokens:
     idx = a[:, 0].astype(np.int64)
     end = idx + a[:, 1].astype(np.int64)
     space = a[:, 2].astype(bool)
-    in_punct = np.isin(a[:, 4], punct_orths)
+    # np.isin, as a sorted search (isin's set-up costs more than the lookup on one text)
+    orth = a[:, 4]
+    at = np.minimum(np.searchsorted(punct_orths, orth), len(punct_orths) - 1)
+    in_punct = punct_orths[at] == orth
     # Sentencizer.predict, per paragraph: a token starts a sentence if it is the paragraph's
     # first, or if it is neither punctuation nor a punctuation character and a punctuation
     # character came after the previous such token (in the same paragraph)
