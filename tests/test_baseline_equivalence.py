@@ -90,3 +90,34 @@ def test_gate_only_where_the_first_character_is_bounded(pattern: str, gated: boo
     assert (g is not None) == gated
     text = "a cat, 3.5 dogs, 12 ab b x..at"
     assert gate.spans(rule, g, text) == [m.span() for m in rule.finditer(text)]
+
+
+@pytest.mark.parametrize("rule", [r for r in load_rules() if r.openings],
+                         ids=lambda r: r.name)
+def test_rules_tried_at_their_openings_find_what_the_rule_finds(rule) -> None:
+    """A rule tried only where one of its literal openings occurs finds what finditer finds
+    (the texts, and each opening planted in odd places)."""
+    cases = [t for _, t in texts()]
+    cases += [f"{o}{o} x{o}-{o}9 ({o}s)\n{o}" for o in rule.openings]
+    for text in cases:
+        starts = sorted({m.start() for o in rule.openings
+                         for m in re.finditer(f"(?={re.escape(o)})", text)})
+        got = gate.spans_at(rule.regex, starts, text)
+        assert got == [m.span() for m in rule.regex.finditer(text)]
+
+
+def test_openings_are_necessary() -> None:
+    """Every match of every rule with openings starts with one of them; rules that cannot
+    be bounded have none."""
+    assert gate.openings(re.compile(r"\d+")) is None
+    assert gate.openings(re.compile(r"(?:a\s+)?b")) is None  # a one-character opening
+    assert set(gate.openings(re.compile(r"\b(?:new\s+)?(?:foo|bar)s?\b"))) == \
+        {"new", "foo", "foos", "bar", "bars"}
+    assert set(gate.openings(re.compile(r"(?:19|20)\d{2}"))) == {"19", "20"}
+    assert gate.openings(re.compile(r"abc", re.IGNORECASE)) is None
+    rules = [r for r in load_rules() if r.openings]
+    assert len(rules) >= 8
+    for rule in rules:
+        for _, text in texts():
+            for m in rule.regex.finditer(text):
+                assert text.startswith(rule.openings, m.start()), (rule.name, m.group())

@@ -102,3 +102,85 @@ def spans(rule: re.Pattern[str], gate: re.Pattern[str] | None,
             out.append((s, e))
             last = e
     return out
+
+
+# -- literal openings: where a rule can start, found with the gazetteers' automaton ----------
+MAX_OPENINGS = 256
+
+
+def _openings(seq: Any, i: int = 0) -> tuple[set[str], bool]:
+    """(strings one of which every match of `seq[i:]` starts with, whether they are the whole
+    matches, so that what follows may be appended). Zero-width items are skipped: the
+    strings are a necessary condition, the rule itself is still matched at each."""
+    outs: set[str] = {""}
+    items = list(seq)
+    while i < len(items):
+        op, av = items[i]
+        i += 1
+        if op in _ZERO_WIDTH:
+            continue
+        if op is c.LITERAL:
+            nxt, whole = {chr(av)}, True
+        elif op is c.IN:
+            chars: set[str] = set()
+            for iop, iav in av:
+                if iop is c.LITERAL:
+                    chars.add(chr(iav))
+                elif iop is c.RANGE and iav[1] - iav[0] < 32:
+                    chars.update(chr(x) for x in range(iav[0], iav[1] + 1))
+                else:
+                    return outs, False
+            nxt, whole = chars, True
+        elif op is c.SUBPATTERN and not (av[1] or av[2]):
+            nxt, whole = _openings(av[3])
+        elif op is c.BRANCH:
+            nxt, whole = set(), True
+            for alt in av[1]:
+                strings, complete = _openings(alt)
+                nxt |= strings
+                whole = whole and complete
+        elif op in _REPEATS and av[0] == 0 and av[1] == 1:  # optional
+            strings, complete = _openings(av[2])
+            if complete:
+                nxt, whole = strings | {""}, True
+            else:  # taken: its openings end the strings; skipped: the rest goes on
+                rest, _ = _openings(items, i)
+                nxt, whole = strings | rest, False
+        elif op in _REPEATS and av[0] >= 1:
+            strings, complete = _openings(av[2])
+            nxt, whole = strings, complete and av[0] == av[1] == 1
+        else:
+            return outs, False
+        crossed = {h + t for h in outs for t in nxt}
+        if len(crossed) > MAX_OPENINGS:
+            return outs, False
+        outs = crossed
+        if not whole:
+            return outs, False
+    return outs, True
+
+
+def openings(rule: re.Pattern[str], shortest: int = 2) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of the rule starts with, each at least
+    `shortest` characters long; None when the rule has none (it is then searched with its
+    gate). The rule matched at every occurrence of these strings, left to right, finds what
+    `finditer` finds (`spans_at`)."""
+    if rule.flags & ~re.UNICODE:
+        return None
+    strings, _ = _openings(_parser.parse(rule.pattern))
+    if not strings or min(map(len, strings)) < shortest:
+        return None
+    return tuple(sorted(strings))
+
+
+def spans_at(rule: re.Pattern[str], starts: list[int], text: str) -> list[tuple[int, int]]:
+    """What `[m.span() for m in rule.finditer(text)]` gives, when every match starts at one
+    of `starts` (ascending): the rule is tried there only."""
+    out: list[tuple[int, int]] = []
+    last = 0
+    match = rule.match
+    for s in starts:
+        if s >= last and (m := match(text, s)):
+            out.append(m.span())
+            last = m.end()
+    return out

@@ -64,6 +64,7 @@ class Rule:
     source: str
     entries: tuple[str, ...] = ()
     gate: re.Pattern[str] | None = None
+    openings: tuple[str, ...] | None = None  # literal strings every match starts with
 
 
 def read_list(path: Path) -> tuple[str, list[str], str]:
@@ -87,7 +88,8 @@ def load_rules(folder: Path = PATTERNS) -> tuple[Rule, ...]:
     rules = []
     for r in yaml.safe_load((folder / "regex.yaml").read_text(encoding="utf-8")):
         regex = re.compile(r["regex"].strip())
-        rules.append(Rule(r["name"], r["label"], regex, r["source"], gate=gated(regex)))
+        rules.append(Rule(r["name"], r["label"], regex, r["source"], gate=gated(regex),
+                          openings=gate.openings(regex)))
     for name in GAZETTEERS:
         label, entries, source = read_list(folder / f"{name}.txt")
         rules.append(Rule(name, label, None, source, tuple(entries)))
@@ -127,6 +129,7 @@ class Found:
 
     gazetteers: dict[int, list[tuple[int, int]]]
     cues: list[tuple[int, int, bool]]  # start, end, a word character follows
+    rule_starts: dict[int, list[int]]  # per regex rule with openings: where it may match
 
 
 class Lexicon:
@@ -138,6 +141,9 @@ class Lexicon:
         lists: list[tuple[str, int]] = [(e, rank) for rank, r in enumerate(rules)
                                         for e in r.entries]
         self.entries = Phrases([*lists, *((c, CUES) for c in cues)])
+        # regex rules that open with literal strings are tried only where one occurs
+        self.openings = Phrases([(o, rank) for rank, r in enumerate(rules)
+                                 if r.regex is not None and r.openings for o in r.openings])
         # a trigger of a type without roles makes no event: it is not matched at all
         self.triggers = Phrases([(w, k) for k, (w, t) in enumerate(triggers)
                                  if schema.roles_for(t)], fold=True)
@@ -157,7 +163,12 @@ class Lexicon:
                     cues.append((s, e, word_after))
                 elif not word_after:
                     per_rank.setdefault(rank, []).append((s, e))
-        return Found({r: leftmost_longest(v) for r, v in per_rank.items()}, sorted(cues))
+        starts: dict[int, set[int]] = {}
+        for s, _, ranks in self.openings.find(text):
+            for rank in ranks:
+                starts.setdefault(rank, set()).add(s)
+        return Found({r: leftmost_longest(v) for r, v in per_rank.items()}, sorted(cues),
+                     {r: sorted(v) for r, v in starts.items()})
 
     def trigger_hits(self, text: str) -> list[tuple[int, int, int]]:
         """(priority, start, end): for each trigger word the spans `re.finditer` of
@@ -177,8 +188,12 @@ def candidates(text: str, rules: tuple[Rule, ...],
                found: Found) -> list[tuple[int, int, str, int]]:
     out = []
     for rank, rule in enumerate(rules):
-        spans = gate.spans(rule.regex, rule.gate, text) if rule.regex is not None \
-            else found.gazetteers.get(rank, ())
+        if rule.regex is None:
+            spans = found.gazetteers.get(rank, ())
+        elif rule.openings:
+            spans = gate.spans_at(rule.regex, found.rule_starts.get(rank, []), text)
+        else:
+            spans = gate.spans(rule.regex, rule.gate, text)
         for s, e in spans:
             while e > s and text[e - 1] in " ,;:":  # trailing separators from optional parts
                 e -= 1
