@@ -254,3 +254,20 @@ def test_reanchor_from_previous_text_keeps_short_quotes_on_their_occurrence(good
     assert all(m.new_start == m.old_start + shift for m in moves)
     assert all("prefix" not in m and "suffix" not in m for m in moved["mentions"])
     assert new_text[moved["mentions"][0]["start"] - 2:][:4] == "\n\nUS"
+
+
+def test_a_file_read_again_is_checked_again_once_it_changes(tmp_path: Path) -> None:
+    """read_annotation checks a text it has seen pass only once; a changed file (same path)
+    is checked again and refused."""
+    from trisec.paths import ANNOTATIONS_DIR
+
+    src = sorted((ANNOTATIONS_DIR / "gold").glob("*.json"))[0]
+    path = tmp_path / src.name
+    path.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    first = read_annotation(path)
+    assert read_annotation(path) == first  # the second read: same data
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["mentions"][0]["labell"] = data["mentions"][0].pop("label")
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(TrisecError, match="labell"):
+        read_annotation(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from trisec.errors import Problem, TrisecError
 from trisec.paths import VALIDATION_DIR
@@ -64,37 +65,86 @@ def _gate_problems(release_dir: str, project_dir: str) -> list[Problem]:
     return [] if report.success else report.problems()
 
 
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself if it can cross to the parent, else a RuntimeError naming it."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 (any pickling failure)
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _gate_worker(conn: Any) -> None:
+    """Worker process: load the gate at once and say how it went, then validate each folder
+    sent until the parent closes the pipe."""
+    try:
+        _load_gate()
+        conn.send(("loaded", None))
+    except BaseException as exc:  # noqa: BLE001 (reported to the parent, which raises)
+        conn.send(("error", _portable(exc)))
+        return
+    while True:
+        try:
+            release_dir, project_dir = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("problems", _gate_problems(release_dir, project_dir)))
+        except BaseException as exc:  # noqa: BLE001
+            conn.send(("error", _portable(exc)))
+
+
 class GateProcess:
     """`validate_release` in a worker process that starts importing Great Expectations at
     once, so that import (the largest part of a seed build) runs on the second core while
     the build writes the release; calling it validates a folder there and raises the same
-    TrisecError. Use as a context manager (the worker stops on exit)."""
+    TrisecError. Use as a context manager: on exit the worker, whose answers have all been
+    received, is stopped rather than left to tear down Great Expectations (a second or
+    two of interpreter shutdown that nothing needs)."""
 
     def __init__(self, project_dir: Path = VALIDATION_DIR) -> None:
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
         self.project_dir = Path(project_dir)
-        self.pool = ProcessPoolExecutor(max_workers=1,
-                                        mp_context=multiprocessing.get_context("spawn"))
-        self.loaded = self.pool.submit(_load_gate)
+        mp = multiprocessing.get_context("spawn")
+        self.conn, child = mp.Pipe()
+        self.process = mp.Process(target=_gate_worker, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+        self.loaded: BaseException | bool | None = None
+
+    def _receive(self) -> tuple[str, Any]:
+        try:
+            return self.conn.recv()
+        except EOFError:
+            return "error", RuntimeError(
+                f"the gate's worker process ended (exit code {self.process.exitcode})")
 
     def __call__(self, release_dir: Path) -> None:
-        try:
-            self.loaded.result()
-        except Exception as exc:
+        if self.loaded is None:
+            kind, value = self._receive()
+            self.loaded = True if kind == "loaded" else value
+        if self.loaded is not True:
+            exc = self.loaded
             raise TrisecError(Problem(
                 "trisec.validation.gate", "the validation gate cannot be loaded "
                 f"({type(exc).__name__}: {exc}); nothing was built",
                 "repair the install (`make install`); to build an unvalidated folder on "
                 "purpose, pass --no-validate")) from exc
-        problems = self.pool.submit(_gate_problems, str(release_dir),
-                                    str(self.project_dir)).result()
-        if problems:
-            raise TrisecError(problems)
+        self.conn.send((str(release_dir), str(self.project_dir)))
+        kind, value = self._receive()
+        if kind == "error":
+            raise value
+        if value:
+            raise TrisecError(value)
 
     def __enter__(self) -> GateProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()

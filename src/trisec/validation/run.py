@@ -114,7 +114,7 @@ def _row_text(spec_kwargs: dict[str, Any], etype: str, id_cols: tuple[str, ...],
     return f"{ids}: {reason}" if reason else ids
 
 
-def _check_suite(loaded: Any, spec: SuiteSpec) -> None:
+def _check_suite(loaded: Any, spec: SuiteSpec) -> list[str]:
     """The loaded suite must be exactly its spec: a custom expectation GX dropped on load,
     or a suite defined from an older schema, must stop the run, never pass it."""
     where = f"validation/expectations/{spec.name}.json"
@@ -133,6 +133,7 @@ def _check_suite(loaded: Any, spec: SuiteSpec) -> None:
         raise TrisecError(Problem(where, "suite differs from what schema/ defines "
                                   f"({len(diff)} expectation(s) changed, e.g. {diff[0][:160]})",
                                   FIX_DEFINE))
+    return want  # the spec's keys, in its order (_outcome matches results by them)
 
 
 def _config_key(expectation: Any) -> str:
@@ -144,8 +145,10 @@ def _config_key(expectation: Any) -> str:
                        "notes": cfg.get("notes")}, sort_keys=True, default=str)
 
 
-def _outcome(spec: SuiteSpec, result: Any, rows: int, seconds: float) -> SuiteOutcome:
-    by_key = {_config_key(to_gx(e)): e for e in spec.expectations}
+def _outcome(spec: SuiteSpec, result: Any, rows: int, seconds: float,
+             keys: list[str] | None = None) -> SuiteOutcome:
+    keys = keys if keys is not None else [_config_key(to_gx(e)) for e in spec.expectations]
+    by_key = dict(zip(keys, spec.expectations, strict=True))
     failures = []
     checks = []
     for r in result.results:
@@ -214,7 +217,7 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
         except Exception as exc:  # GX raises its own not-found types
             raise TrisecError(Problem(f"{project_dir}/{spec.name}",
                                       f"suite or checkpoint missing: {exc}", FIX_DEFINE)) from exc
-        _check_suite(suite, spec)
+        keys = _check_suite(suite, spec)
         frame = frames[spec.name]
         missing = [c for c in spec.columns if c not in frame.columns]
         if missing:  # a column the release lacks: GX would say little; the release suite more
@@ -235,7 +238,7 @@ def run_suites(release_dir: Path, project_dir: Path, schema: Schema, *,
             # one checkpoint (one validation definition) per table: a checkpoint holding
             # several DataFrame validations hands all of them the same DataFrame
             (vr,) = checkpoint.run(batch_parameters=batch).run_results.values()
-        outcomes.append(_outcome(spec, vr, len(frame), time.perf_counter() - t1))
+        outcomes.append(_outcome(spec, vr, len(frame), time.perf_counter() - t1, keys))
     phases["suites"] = time.perf_counter() - t0 - sum(phases.values())
     index = None
     if docs:
