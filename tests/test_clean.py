@@ -413,3 +413,35 @@ def test_copyright_footers_go_only_from_the_end_of_the_page():
     assert [r.text for r in doc.removed if r.reason == "copyright_footer"] == ["\u00a9 Yonhap"]
     assert "\u00a9 Yonhap" in doc.text
     assert_accounted(doc, page)
+
+
+def test_search_guards_only_skip_lines_the_search_would_not_match() -> None:
+    """The cleaning rules search a line with a case-insensitive pattern only where one of its
+    words occurs (case-folded as re.IGNORECASE folds); every match of each pattern, on
+    every line of the speed texts and on planted variants (odd case, the characters that
+    fold to ASCII letters), contains the word that guards it."""
+    from speed_texts import texts
+
+    from trisec.baselines.phrases import fold
+    from trisec.documents import clean as c
+
+    guards = [(c.COOKIE, ("cookie",)), (c.MIRROR_INTRO, ("accessed at the following",)),
+              (c.PROMO, c.PROMO_WORDS), (c.CAPTION, c.CAPTION_WORDS),
+              (c.READ_MORE, ("read more",))]
+    planted = ["We use COOKIES here", "Accept all Coo\u212aies", "Download the APP",
+               "Subscribe to our Newsletter", "(Photo by Yonhap)", "Photograph: AP",
+               "(VIDEO)", "(Picture\u017f)", "Read More »", "READ MORE", "Google Play",
+               "This site can also be accessed at the following alternate addresses",
+               "Ro\u212au TV", "App Store"]
+    lines = [ln for _, t in texts() for ln in t.splitlines()] + planted
+    matched = 0
+    for pattern, words in guards:
+        for line in lines:
+            if pattern.search(line):
+                matched += 1
+                assert any(w in fold(line) for w in words), (pattern.pattern, line)
+    assert matched >= len(planted) - 1  # "(Pictureſ)": ſ is a word character, no match
+    # (END) markers are case-sensitive: the guard is the literal text
+    for line in lines + ["text (END)", "text (end) ", "(End)"]:
+        if c.TERMINATOR_SUFFIX.search(line):
+            assert "(END)" in line or "(end)" in line

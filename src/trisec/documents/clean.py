@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from trisec.baselines.phrases import fold
 from trisec.document import Document, Fact, RawArticle, Removal
 from trisec.errors import Problem, TrisecError
 
@@ -47,6 +48,9 @@ SHARE = re.compile(r"^(share this article|share this|share|tweet|share on (faceb
                    r"\s*:?$", re.I)
 PROMO = re.compile(r"(\broku\b|\bapp store\b|\bgoogle play\b|download (our|the) app|"
                    r"subscribe to our newsletter|sign up for our newsletter)", re.I)
+# a word every match of PROMO / CAPTION contains (lower case; tests check the claim)
+PROMO_WORDS = ("roku", "app", "google play", "newsletter")
+CAPTION_WORDS = ("photo", "image", "picture", "video")
 ADVERTISEMENT = re.compile(r"^(advertisement|advertising|sponsored( content)?)$", re.I)
 MIRROR_INTRO = re.compile(r"can also be accessed at the following (alternate )?addresses", re.I)
 DOMAIN = re.compile(r"^(https?://)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+/?$", re.I)
@@ -239,7 +243,8 @@ def rule_related_news(st: CleanState) -> None:
             _stamp_after(st, i)
             st.drop_rest(i, "related_news")
             break
-        m = TERMINATOR_SUFFIX.search(st.lines[i].kept)
+        kept = st.lines[i].kept
+        m = TERMINATOR_SUFFIX.search(kept) if "(END)" in kept or "(end)" in kept else None
         if m and st.lines[i].stripped != m.group(0).strip():
             st.drop_suffix(i, st.lines[i].keep_from + m.start(), "terminator")
             _stamp_after(st, i)
@@ -248,7 +253,7 @@ def rule_related_news(st: CleanState) -> None:
     live = st.live()  # link lines above the block (previously skipped when a block was found)
     for k, i in enumerate(live):
         s = st.lines[i].stripped
-        if READ_ALSO.match(s) or READ_MORE.search(s):
+        if READ_ALSO.match(s) or ("read more" in fold(s) and READ_MORE.search(s)):
             st.drop(i, "related_news")
         elif s in {"-", "–", "•"}:
             st.drop(i, "related_news")
@@ -263,21 +268,22 @@ def rule_page_furniture(st: CleanState) -> None:
         if st.lines[i].reason:
             continue
         s = st.lines[i].stripped.lstrip("•·*-–— ").strip()
+        low = fold(s)  # the searches below only run where their words occur (case-folded)
         if ADVERTISEMENT.match(s):
             st.drop(i, "advertisement")
-        elif COOKIE.search(s):
+        elif "cookie" in low and COOKIE.search(s):
             st.drop(i, "cookie_notice")
         elif SHARE.match(s):
             st.drop(i, "share")
-        elif MIRROR_INTRO.search(s):
+        elif "accessed at the following" in low and MIRROR_INTRO.search(s):
             st.drop(i, "mirror_address")
             for j in live[k + 1:]:
                 if not DOMAIN.match(st.lines[j].stripped):
                     break
                 st.drop(j, "mirror_address")
-        elif PROMO.search(s) and len(s.split()) <= 12:
+        elif any(w in low for w in PROMO_WORDS) and PROMO.search(s) and len(s.split()) <= 12:
             st.drop(i, "promo")
-        elif CAPTION.search(s):
+        elif any(w in low for w in CAPTION_WORDS) and CAPTION.search(s):
             st.drop(i, "caption")
         elif m := DATE_STAMP.match(s):
             _take_stamp(st, i, m, "on a line of its own")
