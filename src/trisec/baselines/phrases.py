@@ -50,9 +50,9 @@ class Phrases:
     def find(self, text: str) -> Iterator[tuple[int, int, tuple[Hashable, ...]]]:
         """(start, end, values) of every occurrence, in order of end."""
         if self.empty:
-            return
-        for last, (length, vals) in self.automaton.iter(fold(text) if self.fold else text):
-            yield last + 1 - length, last + 1, vals
+            return iter(())
+        return ((last + 1 - length, last + 1, vals) for last, (length, vals)
+                in self.automaton.iter(fold(text) if self.fold else text))
 
 
 def leftmost_longest(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

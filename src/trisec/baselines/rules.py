@@ -120,6 +120,7 @@ def load_cues(folder: Path = PATTERNS) -> tuple[str, ...]:
 # -- the one-pass matchers -----------------------------------------------------------------
 Cand = tuple[int, int, str]
 CUES = -1  # list number of the cues in a Lexicon
+OPENING = 1 << 20  # + rank: a literal opening of regex rule `rank`
 
 
 @dataclass
@@ -138,12 +139,15 @@ class Lexicon:
 
     def __init__(self, rules: tuple[Rule, ...], cues: tuple[str, ...],
                  triggers: tuple[tuple[str, str], ...], schema: Schema) -> None:
-        lists: list[tuple[str, int]] = [(e, rank) for rank, r in enumerate(rules)
+        # one automaton: gazetteer entries and cues (value: rank, whole words only), and
+        # the literal openings of regex rules (value: OPENING + rank, anywhere): a regex
+        # rule with openings is tried only where one occurs
+        words: list[tuple[str, int]] = [(e, rank) for rank, r in enumerate(rules)
                                         for e in r.entries]
-        self.entries = Phrases([*lists, *((c, CUES) for c in cues)])
-        # regex rules that open with literal strings are tried only where one occurs
-        self.openings = Phrases([(o, rank) for rank, r in enumerate(rules)
-                                 if r.regex is not None and r.openings for o in r.openings])
+        words += [(c, CUES) for c in cues]
+        words += [(o, OPENING + rank) for rank, r in enumerate(rules)
+                  if r.regex is not None and r.openings for o in r.openings]
+        self.entries = Phrases(words)
         # a trigger of a type without roles makes no event: it is not matched at all
         self.triggers = Phrases([(w, k) for k, (w, t) in enumerate(triggers)
                                  if schema.roles_for(t)], fold=True)
@@ -153,20 +157,24 @@ class Lexicon:
     def find(self, text: str) -> Found:
         per_rank: dict[int, list[tuple[int, int]]] = {}
         cues: list[tuple[int, int, bool]] = []
+        starts: dict[int, set[int]] = {}
         n = len(text)
-        for s, e, ranks in self.entries.find(text):
-            if s and ENTRY_BEFORE.match(text, s - 1):
-                continue
-            word_after = e < n and ENTRY_AFTER.match(text, e) is not None
-            for rank in ranks:
-                if rank == CUES:
+        for s, e, values in self.entries.find(text):
+            whole: bool | None = None  # s is a word start (computed when a list needs it)
+            word_after = False
+            for v in values:
+                if v >= OPENING:
+                    starts.setdefault(v - OPENING, set()).add(s)
+                    continue
+                if whole is None:
+                    whole = not (s and ENTRY_BEFORE.match(text, s - 1))
+                    word_after = e < n and ENTRY_AFTER.match(text, e) is not None
+                if not whole:
+                    continue
+                if v == CUES:
                     cues.append((s, e, word_after))
                 elif not word_after:
-                    per_rank.setdefault(rank, []).append((s, e))
-        starts: dict[int, set[int]] = {}
-        for s, _, ranks in self.openings.find(text):
-            for rank in ranks:
-                starts.setdefault(rank, set()).add(s)
+                    per_rank.setdefault(v, []).append((s, e))
         return Found({r: leftmost_longest(v) for r, v in per_rank.items()}, sorted(cues),
                      {r: sorted(v) for r, v in starts.items()})
 
