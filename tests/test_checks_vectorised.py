@@ -89,3 +89,37 @@ def test_gate_process_passes_a_good_release_and_refuses_a_damaged_one(
         with pytest.raises(TrisecError) as err:
             gate(bad)
     assert [str(p) for p in err.value.problems] == [str(p) for p in direct.value.problems]
+
+
+def test_configurations_built_once_give_the_same_outcomes(
+        release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pass/fail run with each expectation's configuration built once
+    (run.configurations_once) reaches the outcome GX's own rebuilding gives, expectation by
+    expectation, on the release and on a damaged copy."""
+    import contextlib
+
+    from trisec.paths import VALIDATION_DIR
+    from trisec.validation import run
+    from trisec.validation.gate import run_validation
+    from trisec.validation.suites import copy_project
+
+    project = copy_project(VALIDATION_DIR, tmp_path / "validation")
+    from trisec.schema import load_schema
+    from trisec.validation.mutations import MUTATIONS, mutate, refresh_manifest
+
+    bad = tmp_path / "bad"
+    schema = load_schema()
+    mutate(release, bad, next(m for m in MUTATIONS if m.name == "shifted_offset"), schema)
+    next(m for m in MUTATIONS if m.name == "unknown_label").apply(bad, schema)
+    refresh_manifest(bad, schema)
+
+    def outcomes(folder: Path) -> list[tuple]:
+        report = run_validation(folder, project)
+        return [(s.name, [(c.expectation, c.success, c.unexpected) for c in s.checks])
+                for s in report.suites]
+
+    fast = [outcomes(release), outcomes(bad)]
+    monkeypatch.setattr(run, "configurations_once", contextlib.nullcontext)
+    assert [outcomes(release), outcomes(bad)] == fast
+    assert all(c[1] for _, checks in fast[0] for c in checks)
+    assert not all(c[1] for _, checks in fast[1] for c in checks)
