@@ -123,3 +123,22 @@ def test_configurations_built_once_give_the_same_outcomes(
     assert [outcomes(release), outcomes(bad)] == fast
     assert all(c[1] for _, checks in fast[0] for c in checks)
     assert not all(c[1] for _, checks in fast[1] for c in checks)
+
+
+def test_json_schema_problem_with_the_schema_checked_once() -> None:
+    """The schema's own check and validator are kept per schema text: the same answers,
+    asked twice, for a valid instance, an invalid one, a bad schema and a non-text one."""
+    import json
+
+    from trisec.validation.checks import json_schema_problem
+
+    schema = json.dumps({"type": "object", "properties": {"n": {"type": "integer"}},
+                         "required": ["n"]})
+    bad_schema = json.dumps({"type": "no-such-type"})
+    for _ in range(2):
+        assert json_schema_problem('{"n": 1}', schema) is None
+        assert json_schema_problem('{"n": "x"}', schema).startswith("1 schema error(s)")
+        assert json_schema_problem("{", schema).startswith("not JSON")
+        assert json_schema_problem(None, schema) is None
+        assert json_schema_problem('{"n": 1}', bad_schema).startswith("not a valid JSON Schema")
+        assert json_schema_problem('{"n": 1}', 5).startswith("not a valid JSON Schema")

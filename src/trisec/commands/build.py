@@ -57,6 +57,9 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
 
             validator = stack.enter_context(GateProcess())
         result = _build(b, target, validator, console, quiet)
+    from trisec.cli import FAST_EXIT
+
+    FAST_EXIT["on_success"] = True  # built and published: the process may end at once
     if as_json:
         click.echo(json.dumps({
             "target": str(target), "validated": validator is not None,

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -216,26 +217,40 @@ def items_problem(items: Any, allowed: Sequence[str]) -> str | None:
     return f"not in the vocabulary: {bad}" if bad else None
 
 
+def _json_schema(schema: Any) -> tuple[str | None, Any]:
+    """(why `schema` is not a valid JSON Schema, or None; a validator for it)."""
+    import json
+
+    import jsonschema
+
+    try:
+        sch = json.loads(schema)
+        cls = jsonschema.validators.validator_for(sch)
+        cls.check_schema(sch)
+    except (TypeError, ValueError, jsonschema.SchemaError) as exc:
+        return f"not a valid JSON Schema: {str(exc).splitlines()[0][:120]}", None
+    return None, cls(sch)
+
+
+_json_schema_of_text = lru_cache(maxsize=64)(_json_schema)  # a column repeats one schema
+
+
 def json_schema_problem(instance: Any, schema: Any) -> str | None:
     """`instance` (a JSON string; null passes) is valid under `schema` (a JSON Schema as a
     JSON string), and the schema itself is a valid JSON Schema."""
     import json
 
-    import jsonschema
-
     if is_null(instance):
         return None
-    try:
-        sch = json.loads(schema)
-        jsonschema.validators.validator_for(sch).check_schema(sch)
-    except (TypeError, ValueError, jsonschema.SchemaError) as exc:
-        return f"not a valid JSON Schema: {str(exc).splitlines()[0][:120]}"
+    problem, validator = (_json_schema_of_text if isinstance(schema, str) else _json_schema)(
+        schema)
+    if problem:
+        return problem
     try:
         obj = json.loads(instance)
     except (TypeError, ValueError) as exc:
         return f"not JSON: {exc}"
-    errors = sorted(jsonschema.validators.validator_for(sch)(sch).iter_errors(obj),
-                    key=lambda e: list(e.absolute_path))
+    errors = sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path))
     if errors:
         e = errors[0]
         where = "/".join(map(str, e.absolute_path)) or "(root)"
