@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from contextlib import ExitStack
 from pathlib import Path
@@ -26,36 +27,41 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
 
     Progress goes to stderr: the stage (documents, release files, each validation suite,
     publish) with done/total."""
-    from rich.table import Table
-
-    from trisec.paths import DATASET_DIR
-    from trisec.release import build as b
-    from trisec.views.console import make_console, print_table
-
-    target = out or DATASET_DIR
-    console = make_console(stderr=True, quiet=quiet)
-    if check:
-        diffs = b.check(target)
-        if diffs:
-            console.quiet = False
-            console.print(f"[red]{target} is stale[/]: {len(diffs)} file(s) differ from a "
-                          "fresh build. Run `make build` and commit dataset/.")
-            for line in diffs[:50]:
-                console.print(f"  {line}")
-            raise SystemExit(1)
-        console.print(f"{target} is up to date.")
-        return
-    # the gate is loaded before any work: a gate that cannot load stops the build here
-    validator = None if no_validate else b.default_validator()
-    if no_validate:
-        console.print("[yellow]--no-validate: this build skips the validation gate[/]")
     with ExitStack() as stack:
-        if validator is not None:
-            # the same gate in a worker process that imports Great Expectations while this
-            # one writes the release (validation.gate.GateProcess)
-            from trisec.validation.gate import GateProcess
+        gate = None
+        if not check and not no_validate:
+            # the gate's worker process starts first, before this one imports anything
+            # heavy: its import of Great Expectations is the longest part of a seed build
+            # (validation.gate.GateProcess); a gate that cannot load is reported below
+            with contextlib.suppress(Exception):
+                from trisec.validation.gate import GateProcess
 
-            validator = stack.enter_context(GateProcess())
+                gate = stack.enter_context(GateProcess())
+        from rich.table import Table
+
+        from trisec.paths import DATASET_DIR
+        from trisec.release import build as b
+        from trisec.views.console import make_console, print_table
+
+        target = out or DATASET_DIR
+        console = make_console(stderr=True, quiet=quiet)
+        if check:
+            diffs = b.check(target)
+            if diffs:
+                console.quiet = False
+                console.print(f"[red]{target} is stale[/]: {len(diffs)} file(s) differ from a "
+                              "fresh build. Run `make build` and commit dataset/.")
+                for line in diffs[:50]:
+                    console.print(f"  {line}")
+                raise SystemExit(1)
+            console.print(f"{target} is up to date.")
+            return
+        # the gate is loaded before any work: a gate that cannot load stops the build here
+        validator = None if no_validate else b.default_validator()
+        if no_validate:
+            console.print("[yellow]--no-validate: this build skips the validation gate[/]")
+        if validator is not None and gate is not None:
+            validator = gate  # the same gate, run in the worker process
         result = _build(b, target, validator, console, quiet)
     from trisec.cli import FAST_EXIT
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trisec.errors import Problem, TrisecError
 from trisec.paths import VALIDATION_DIR
 from trisec.schema import Schema, load_schema
-from trisec.validation.run import Report
+
+if TYPE_CHECKING:
+    from trisec.validation.run import Report
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
