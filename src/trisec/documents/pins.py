@@ -7,7 +7,12 @@ get another doc_id (and so another split, and lose its gold), so every build and
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from trisec.errors import Problem, TrisecError
@@ -35,9 +40,41 @@ def read_checksums(path: Path) -> dict[str, str]:
 
 
 def write_checksums(path: Path, sums: dict[str, str]) -> None:
-    """Sorted by file name, in the format `sha256sum -c` checks."""
-    path.write_text("".join(f"{sums[name]}  {name}\n" for name in sorted(sums)),
-                    encoding="utf-8")
+    """Sorted by file name, in the format `sha256sum -c` checks. Atomic: written to a
+    temporary file beside it and renamed over it, so a reader (or a crash) never sees a
+    truncated list. Writers hold `pins_lock` (trisec add does)."""
+    write_atomic(path, "".join(f"{sums[name]}  {name}\n" for name in sorted(sums))
+                 .encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one rename (same folder), flushed to disk first; the
+    file keeps the permissions a plain write would give it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextmanager
+def pins_lock(path: Path) -> Iterator[None]:
+    """One writer of a corpus at a time: an exclusive lock on `.raw.sha256.lock` beside
+    raw.sha256, held while a writer reads, checks and rewrites the pins (a second `trisec
+    add` waits for it and says so; the kernel drops it if the holder is killed)."""
+    from trisec.release.replace import output_lock
+
+    with output_lock(path):
+        yield
 
 
 def load_pins(path: Path) -> dict[str, str]:

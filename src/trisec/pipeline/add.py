@@ -12,7 +12,6 @@ Nothing is written for a refused file.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from trisec.documents.near_duplicates import (
     record_distinct,
     shingles,
 )
-from trisec.documents.pins import read_checksums, write_checksums
+from trisec.documents.pins import pins_lock, read_checksums, write_atomic, write_checksums
 from trisec.errors import Problem, TrisecError
 from trisec.pipeline.corpus import Corpus
 from trisec.pipeline.steps import clean_one
@@ -197,6 +196,14 @@ def add_files(paths: Iterable[Path], root: Path, *,
 
     corpus = open_corpus(root, allow_empty=True)
     sums_path = checksums_path(root)
+    # one writer at a time: a second add waits, then sees what the first one added (its
+    # pins, its files as duplicates); without the lock the later write dropped a pin
+    with pins_lock(sums_path):
+        return _add_locked(paths, corpus, sums_path, allow_near_duplicate)
+
+
+def _add_locked(paths: Iterable[Path], corpus: Corpus, sums_path: Path,
+                allow_near_duplicate: bool) -> AddReport:
     seen = scan_corpus(corpus)
     sums = read_checksums(sums_path)
     check_pins(corpus, sums, seen, sums_path)
@@ -208,7 +215,9 @@ def add_files(paths: Iterable[Path], root: Path, *,
             report.refused.extend(exc.problems)
             continue
         target = corpus.raw_dir / doc.source_file
-        shutil.copyfile(path, target)  # bytes only: the raw file is immutable evidence
+        # bytes only (the raw file is immutable evidence), renamed into place: a crash never
+        # leaves a partial raw file
+        write_atomic(target, Path(path).read_bytes())
         had_metadata = (corpus.metadata_dir / f"{doc.doc_id}.yaml").exists()
         meta = write_stub(corpus.metadata_dir, doc)
         sums[doc.source_file] = doc.sha256
