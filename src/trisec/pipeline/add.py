@@ -194,11 +194,15 @@ def add_files(paths: Iterable[Path], root: Path, *,
     """Add each acceptable file (in the order given); refused files leave no trace."""
     from trisec.release.opener import open_corpus
 
-    corpus = open_corpus(root, allow_empty=True)
+    root = Path(root)
+    if not root.is_dir():
+        open_corpus(root, allow_empty=True)  # the located error; the lock would create it
     sums_path = checksums_path(root)
     # one writer at a time: a second add waits, then sees what the first one added (its
-    # pins, its files as duplicates); without the lock the later write dropped a pin
+    # pins, its files as duplicates); without the lock the later write dropped a pin, and
+    # a check of the corpus between another add's copy and its pin failed
     with pins_lock(sums_path):
+        corpus = open_corpus(root, allow_empty=True)
         return _add_locked(paths, corpus, sums_path, allow_near_duplicate)
 
 
