@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trisec.errors import Problem, TrisecError
+from trisec.errors import Problem, TrisecError, read_utf8
 from trisec.schema import Schema
 
 QID = re.compile(r"^Q[1-9][0-9]*\Z")  # \Z: "Q884\n" must not pass (`$` would let it)
@@ -40,7 +40,7 @@ def read_annotation(path: Path, schema: Schema | None = None) -> dict[str, Any]:
     from trisec.schema import load_schema
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"),
+        data = json.loads(read_utf8(path),
                           object_pairs_hook=_no_duplicate_keys)
     except FileNotFoundError as exc:
         raise TrisecError(Problem(str(path), "annotation file missing")) from exc

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from trisec.errors import Problem, TrisecError
+from trisec.errors import Problem, TrisecError, read_utf8
 
 _LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 
@@ -25,7 +25,7 @@ def read_checksums(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     if not path.is_file():
         return out
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(read_utf8(path).splitlines(), 1):
         if not line.strip():
             continue
         m = _LINE.fullmatch(line)
