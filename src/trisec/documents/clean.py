@@ -465,12 +465,12 @@ def word_pieces(word: str) -> list[tuple[str, int, bool]]:
     that offset; a cluster NFC changes (`e` + U+0301 -> `é`, conjoining jamo -> a syllable,
     or one with an invisible character inside) is a piece of its own at the raw offset of its
     first character, so every later character stays exact."""
+    if not INVISIBLE.search(word) and unicodedata.is_normalized("NFC", word):
+        return [(word, 0, True)]  # most words
     vis = [(i, ch) for i, ch in enumerate(word) if not INVISIBLE.match(ch)]
     text = "".join(ch for _, ch in vis)
     if not text:
         return []
-    if len(vis) == len(word) and unicodedata.is_normalized("NFC", word):
-        return [(word, 0, True)]
     starts = _cluster_starts(text)
     pieces: list[tuple[str, int, bool]] = []
     for a, b in zip(starts, [*starts[1:], len(text)], strict=True):
