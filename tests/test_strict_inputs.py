@@ -211,3 +211,18 @@ def test_a_file_that_is_not_utf8_is_located_at_its_byte(tmp_path: Path, kind: st
     assert problem.location == f"{path}@byte 11"
     assert problem.message == "not valid UTF-8 (byte 0xe9: invalid continuation byte)"
     assert "UTF-8" in problem.fix
+
+
+@pytest.mark.parametrize("key", ["? - a\n  - b\n: 1\n", "? {a: 1}\n: 1\n"])
+def test_a_yaml_key_that_is_a_list_or_mapping_is_a_located_error(tmp_path: Path,
+                                                                 key: str) -> None:
+    """Found by fuzzing (scripts/fuzz.py): a complex key raised TypeError (unhashable) in the
+    duplicate-key check instead of a YAML error at its line."""
+    path = tmp_path / f"{DOC}.yaml"
+    path.write_text(f"doc_id: {DOC}\n{key}", encoding="utf-8")
+    with pytest.raises(TrisecError) as err:
+        load_curated(tmp_path, DOC)
+    (problem,) = err.value.problems
+    assert problem.location == f"{path}:2"
+    assert problem.message.startswith("invalid YAML: while constructing a mapping")
+    assert "as a key (keys are plain words)" in problem.message
