@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from trisec.errors import Problem, TrisecError
-from trisec.schema import Schema
+from trisec.schema import Config, Schema
 
 QID = re.compile(r"^Q[1-9][0-9]*\Z")  # \Z: "Q884\n" must not pass (`$` would let it)
 LAYERS = ("mentions", "entities", "events", "attributions")
@@ -116,22 +116,32 @@ def _vocab(problems: list[Problem], where: str, name: str, value: Any, allowed: 
                                 f"use one of: {', '.join(allowed)} (schema/labels.yaml)"))
 
 
+def _gold_field(cfg: Config, name: str) -> str:
+    """The field of a gold item that column `name` of its span table mirrors (`from:` in
+    schema/dataset.yaml); a column without one is looked up under its own name."""
+    col = next((c for c in cfg.columns if c.name == name), None)
+    return col.source[-1] if col is not None and col.source else name
+
+
 def _column_rules(problems: list[Problem], where: str, item: dict[str, Any], schema: Schema,
                   config: str) -> None:
     """The label sets and presence rules schema/dataset.yaml declares on the span table of a
-    layer (its rule columns carry the gold item's field names)."""
-    for c in schema.configs[config].rules:
-        value = item.get(c.name)
-        if not c.applies(item):
+    layer, read from the gold item's fields the rule columns mirror (`from:`)."""
+    cfg = schema.configs[config]
+    for c in cfg.rules:
+        name = _gold_field(cfg, c.name)
+        value = item.get(name)
+        if c.only_when is not None and \
+                item.get(_gold_field(cfg, c.only_when[0])) != c.only_when[1]:
             if value is not None:
-                col, wanted = c.only_when or ("", "")
-                problems.append(Problem(where, f"{c.name} is only for items whose {col} is "
+                col, wanted = _gold_field(cfg, c.only_when[0]), c.only_when[1]
+                problems.append(Problem(where, f"{name} is only for items whose {col} is "
                                         f"{wanted} (here {item.get(col)!r})", "set it to null"))
         elif c.labels:
-            _vocab(problems, where, c.name, value, schema.label_values(c.labels),
+            _vocab(problems, where, name, value, schema.label_values(c.labels),
                    nullable=not c.required)
         elif c.required and value is None:
-            problems.append(Problem(where, f"{c.name} missing", f"set {c.name}"))
+            problems.append(Problem(where, f"{name} missing", f"set {name}"))
 
 
 def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> Verified:

@@ -1,9 +1,11 @@
 """AnnotatedDocument -> rows of every config (pure; the schema decides the columns).
 
-Every row leaves through rows_for, which holds it against its config's columns in
-schema/dataset.yaml: a key the schema does not declare, or a declared column the builder did
-not fill, is a located error (config/doc_id and the column), never a silently dropped key or
-an all-null column.
+The span tables' columns that mirror a gold field are named by schema/dataset.yaml alone
+(their `from:` paths, Schema.mirror), so renaming one carries its values; the others are
+computed here under their names. Every row leaves through rows_for, which holds it against
+its config's columns in schema/dataset.yaml: a key the schema does not declare, or a declared
+column the builder did not fill, is a located error (config/doc_id and the column), never a
+silently dropped key or an all-null column.
 """
 
 from __future__ import annotations
@@ -66,63 +68,53 @@ def sentence_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, An
                "ner_tags": [tag_id[t] for t in tags]}
 
 
-def mention_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
-    if not a.gold:
+def _mirrored(config: str, a: AnnotatedDocument, schema: Schema
+              ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """(gold item chain, its `from:` columns) of every row of a span table, in gold order: the
+    columns that mirror a gold field get their names from schema/dataset.yaml alone."""
+    mirror = schema.mirror(config)
+    if not a.gold or mirror is None:
         return
-    for m in a.gold.data["mentions"]:
-        ent = a.gold.entity_by_id.get(m["entity"], {})
-        yield {"doc_id": a.doc.doc_id, "split": a.split, "mention_id": m["id"],
-               "start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"],
-               "mention_type": m.get("mention_type"), "gpe_role": m.get("gpe_role"),
-               "entity_id": m.get("entity"), "qid": ent.get("qid"),
-               "timex_value": m.get("timex_value"),
+    for chain in mirror.items(a.gold.data):
+        yield chain, mirror.values(chain)
+
+
+def mention_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
+    for (m,), mirrored in _mirrored("mentions", a, schema):
+        ent = a.gold.entity_by_id.get(m["entity"], {}) if a.gold else {}
+        yield {"doc_id": a.doc.doc_id, "split": a.split, **mirrored, "qid": ent.get("qid"),
                "sentence_index": a.sentences[sentence_at(a.sentences, m["start"])].index}
 
 
-def event_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
-    if not a.gold:
-        return
-    for e in a.gold.data["events"]:
+def event_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
+    for (e,), mirrored in _mirrored("events", a, schema):
         t = e["trigger"]
-        yield {"doc_id": a.doc.doc_id, "split": a.split, "event_id": e["id"], "type": e["type"],
-               "realis": e.get("realis"), "mode": e.get("mode"), "trigger_start": t["start"],
-               "trigger_end": t["end"], "trigger_text": t["text"],
+        yield {"doc_id": a.doc.doc_id, "split": a.split, **mirrored,
                "sentence_index": a.sentences[sentence_at(a.sentences, t["start"])].index,
                "num_arguments": len(e.get("arguments") or [])}
 
 
-def argument_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
-    if not a.gold:
-        return
-    for e in a.gold.data["events"]:
-        for x in e.get("arguments") or []:
-            m = a.gold.mention_by_id[x["mention"]]
-            yield {"doc_id": a.doc.doc_id, "split": a.split, "event_id": e["id"],
-                   "event_type": e["type"], "role": x["role"], "mention_id": x["mention"],
-                   "start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"]}
+def argument_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
+    for (_e, x), mirrored in _mirrored("arguments", a, schema):
+        m = a.gold.mention_by_id[x["mention"]] if a.gold else {}
+        yield {"doc_id": a.doc.doc_id, "split": a.split, **mirrored,
+               "start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"]}
 
 
-def attribution_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
-    if not a.gold:
-        return
-    for q in a.gold.data["attributions"]:
-        cue = q.get("cue") or {}
-        src = a.gold.mention_by_id.get(q.get("source") or "", {})
-        yield {"doc_id": a.doc.doc_id, "split": a.split, "attribution_id": q["id"],
-               "kind": q["kind"], "content_start": q["content"]["start"],
-               "content_end": q["content"]["end"], "content_text": q["content"]["text"],
-               "cue_start": cue.get("start"), "cue_end": cue.get("end"),
-               "cue_text": cue.get("text"), "source_mention_id": q.get("source"),
+def attribution_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
+    for (q,), mirrored in _mirrored("attributions", a, schema):
+        src = a.gold.mention_by_id.get(q.get("source") or "", {}) if a.gold else {}
+        yield {"doc_id": a.doc.doc_id, "split": a.split, **mirrored,
                "source_text": src.get("text"), "source_entity_id": src.get("entity")}
 
 
 BUILDERS: dict[str, Callable[[AnnotatedDocument, Schema], Iterable[dict[str, Any]]]] = {
     "documents": lambda a, schema: [document_row(a, schema)],
     "sentences": sentence_rows,
-    "mentions": lambda a, _schema: mention_rows(a),
-    "events": lambda a, _schema: event_rows(a),
-    "arguments": lambda a, _schema: argument_rows(a),
-    "attributions": lambda a, _schema: attribution_rows(a),
+    "mentions": mention_rows,
+    "events": event_rows,
+    "arguments": argument_rows,
+    "attributions": attribution_rows,
 }
 
 
