@@ -241,7 +241,7 @@ def load_gold(gold_dir: Path, doc_id: str, text: str, schema: Schema) -> Verifie
     path = gold_dir / f"{doc_id}.json"
     if not path.is_file():
         return None
-    ann = read_annotation(path)
+    ann = read_annotation(path, schema)  # the build's schema, not the checkout's
     if ann.get("doc_id") != doc_id:
         raise TrisecError(Problem(str(path), f"doc_id {ann.get('doc_id')!r} != file name",
                                   f"set doc_id to {doc_id!r}"))
