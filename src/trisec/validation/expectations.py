@@ -263,14 +263,6 @@ class ExpectColumnValuesToBeEmptyLists(ColumnMapExpectation):
     map_metric = "trisec.empty_list"
 
 
-CUSTOM = (
-    ExpectSpanToMatchText, ExpectTokensToMatchText, ExpectListColumnsToHaveEqualLengths,
-    ExpectListColumnsToBeEqual, ExpectSentencesToTileText, ExpectDateFactToBeValid,
-    ExpectFactToHaveEvidence, ExpectColumnValuesToHaveNoBoilerplate,
-    ExpectColumnValuesToBeWellFormedBio, ExpectColumnListItemsToBeInSet,
-    ExpectJsonToMatchSchema, ExpectColumnValuesToBeEmptyLists,
-)
-
 # reasons for the failure messages: expectation type -> check over the row's domain values
 EXPLAIN = {
     "expect_span_to_match_text": lambda vals, kw: checks.span_problem(
