@@ -152,18 +152,20 @@ def test_a_renamed_mirrored_column_carries_its_values(
                 assert pq.read_table(p).equals(pq.read_table(after / "data" / other / p.name))
 
 
+def _rename_timex_value(d: dict) -> None:
+    """documents.mentions[].timex_value -> timex, in a parsed dataset.yaml."""
+    for col in d["configs"]["documents"]["columns"]:
+        if col["name"] == "mentions":
+            fields = col["type"]["list"]["struct"]
+            col["type"]["list"]["struct"] = {("timex" if k == "timex_value" else k): v
+                                             for k, v in fields.items()}
+
+
 def test_a_renamed_nested_field_is_a_located_schema_error(tmp_path: Path) -> None:
     """Renaming a field of a nested documents layer alone leaves the span table's `from:`
     naming nothing: the schema does not load, and says which column points where."""
-    def edit(d: dict) -> None:
-        for col in d["configs"]["documents"]["columns"]:
-            if col["name"] == "mentions":
-                fields = col["type"]["list"]["struct"]
-                col["type"]["list"]["struct"] = {("timex" if k == "timex_value" else k): v
-                                                 for k, v in fields.items()}
-
     with pytest.raises(TrisecError) as err:
-        _scratch_schema(tmp_path, edit)
+        _scratch_schema(tmp_path, _rename_timex_value)
     assert [(p.location, p.message) for p in err.value.problems] == [
         ("schema/dataset.yaml: configs.mentions.timex_value",
          "from: mentions.timex_value names no field timex_value of a nested documents column")]
@@ -174,11 +176,7 @@ def test_a_renamed_nested_field_with_its_from_is_located_in_the_rows(
     """...and with `from:` updated too, the gold files (written with the old field) stop the
     build, each at its file and JSON path."""
     def edit(d: dict) -> None:
-        for col in d["configs"]["documents"]["columns"]:
-            if col["name"] == "mentions":
-                fields = col["type"]["list"]["struct"]
-                col["type"]["list"]["struct"] = {("timex" if k == "timex_value" else k): v
-                                                 for k, v in fields.items()}
+        _rename_timex_value(d)
         for col in d["configs"]["mentions"]["columns"]:
             if col.get("from") == "mentions.timex_value":
                 col["from"] = "mentions.timex"
