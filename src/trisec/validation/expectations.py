@@ -45,12 +45,15 @@ def _series(frame: pd.DataFrame, ok: list[bool]) -> pd.Series:
 
 # --- metrics (the pandas implementations) ----------------------------------------------------
 
-def _row_metric(name: str, metric: str, problem: Callable[..., str | None]) -> type:
-    """A multicolumn metric that passes a row when `problem(*row)` finds nothing (GX registers
-    it under `metric` when the class is created)."""
+def _row_metric(name: str, metric: str, problem: Callable[..., str | None],
+                named: bool = False) -> type:
+    """A multicolumn metric that passes a row when `problem(*row)` finds nothing (with
+    `named`, `problem(column names, *row)`); GX registers it under `metric` when the class is
+    created."""
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls: Any, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        return _series(column_list, [problem(*r) is None for r in _rows(column_list)])
+        head = [list(column_list.columns)] if named else []
+        return _series(column_list, [problem(*head, *r) is None for r in _rows(column_list)])
 
     return type(name, (MulticolumnMapMetricProvider,), {
         "__module__": __name__, "condition_metric_name": metric,
@@ -70,7 +73,7 @@ class SpanMatchesText(MulticolumnMapMetricProvider):
                          index=column_list.index, dtype=bool)
 
 
-# the row checks without parameters: a row passes when its `checks.*_problem(*row)` is None
+# the row checks without parameters: a row passes when its `checks.*_problem` is None
 TokensMatchText = _row_metric("TokensMatchText", "trisec.tokens_match_text",
                               checks.tokens_problem)
 SentencesTileText = _row_metric("SentencesTileText", "trisec.sentences_tile_text",
@@ -80,28 +83,10 @@ FactHasEvidence = _row_metric("FactHasEvidence", "trisec.fact_has_evidence",
                               checks.evidence_problem)
 JsonMatchesSchema = _row_metric("JsonMatchesSchema", "trisec.json_matches_schema",
                                 checks.json_schema_problem)
-
-
-class ListLengthsEqual(MulticolumnMapMetricProvider):
-    condition_metric_name = "trisec.list_lengths_equal"
-    condition_domain_keys = _MULTI_DOMAIN
-
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        names = list(column_list.columns)
-        return _series(column_list, [checks.lengths_problem(names, *r) is None
-                                     for r in _rows(column_list)])
-
-
-class ListsEqual(MulticolumnMapMetricProvider):
-    condition_metric_name = "trisec.lists_equal"
-    condition_domain_keys = _MULTI_DOMAIN
-
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        names = list(column_list.columns)
-        return _series(column_list, [checks.lists_equal_problem(names, *r) is None
-                                     for r in _rows(column_list)])
+ListLengthsEqual = _row_metric("ListLengthsEqual", "trisec.list_lengths_equal",
+                               checks.lengths_problem, named=True)
+ListsEqual = _row_metric("ListsEqual", "trisec.lists_equal", checks.lists_equal_problem,
+                         named=True)
 
 
 class NoBoilerplate(ColumnMapMetricProvider):
