@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -85,32 +85,37 @@ class Mirror:
 
     lists: tuple[str, ...]
     columns: tuple[tuple[str, int, tuple[str, ...]], ...]  # (column, depth >= 1, fields)
+    # `rows`, compiled once from the fields above (as dataclasses compiles __init__): nested
+    # loops and one assignment per column, since a row is built per gold item in every build
+    # and per predicted item in silver
+    _rows: Callable[[Mapping[str, Any], dict[str, Any]],
+                    Iterator[tuple[tuple[Any, ...], dict[str, Any]]]] = field(
+        init=False, repr=False, compare=False)
 
-    def items(self, layers: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
-        """The chain of items (outermost first) behind each row, in order: `layers` is a gold
-        file's data or a `documents` row."""
-        def walk(obj: Mapping[str, Any], depth: int, chain: tuple[Any, ...]
-                 ) -> Iterator[tuple[Any, ...]]:
-            if depth == len(self.lists):
-                yield chain
-                return
-            inner = obj.get(self.lists[depth])
-            for item in () if inner is None else inner:
-                yield from walk(item, depth + 1, (*chain, item))
-
-        yield from walk(layers, 0, ())
-
-    def values(self, chain: tuple[Any, ...]) -> dict[str, Any]:
-        """The mirrored columns of the row behind `chain` (a null struct gives nulls)."""
-        out = {}
+    def __post_init__(self) -> None:
+        # names and fields enter the code as literals (repr), never as code
+        lines, pad, parent = ["def rows(layers, base):"], "    ", "layers"
+        for k, name in enumerate(self.lists):
+            lines += [f"{pad}l{k} = {parent}.get({name!r})",
+                      f"{pad}if l{k} is not None:", f"{pad}    for i{k} in l{k}:"]
+            pad, parent = pad + "        ", f"i{k}"
+        lines.append(f"{pad}out = dict(base)")
         for name, depth, fields in self.columns:
-            value = chain[depth - 1]
-            for f in fields:
-                if value is None:
-                    break
-                value = value.get(f)
-            out[name] = value
-        return out
+            lines.append(f"{pad}v = i{depth - 1}.get({fields[0]!r})")
+            lines += [f"{pad}v = None if v is None else v.get({f!r})" for f in fields[1:]]
+            lines.append(f"{pad}out[{name!r}] = v")
+        chain = ", ".join(f"i{k}" for k in range(len(self.lists)))
+        lines.append(f"{pad}yield ({chain},), out")
+        namespace: dict[str, Any] = {}
+        exec("\n".join(lines), namespace)  # noqa: S102
+        object.__setattr__(self, "_rows", namespace["rows"])
+
+    def rows(self, layers: Mapping[str, Any], base: Mapping[str, Any] | None = None
+             ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        """(chain of items, outermost first; the row's mirrored columns after `base`) of
+        every row, in order: `layers` is a gold file's data or a `documents` row; a null
+        struct on a path gives nulls."""
+        return self._rows(layers, dict(base or {}))
 
 
 @dataclass(frozen=True)
@@ -314,9 +319,11 @@ class Schema:
             self._mirrors[config] = _mirror_of(self, self.configs[config])
         return self._mirrors[config]
 
-    def _walk_source(self, path: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """A `from:` path split into its list fields and the fields below the last list;
-        ValueError naming the first segment the `documents` types do not have."""
+    def _walk_source(self, path: tuple[str, ...]
+                     ) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+        """A `from:` path split into its list fields and the fields below the last list, and
+        whether it ends on a scalar; ValueError naming the first segment the `documents`
+        types do not have."""
         docs = self.configs.get("documents")
         spec: Any = {"struct": {c.name: c.type for c in docs.columns} if docs else {}}
         lists: list[str] = []
@@ -333,7 +340,7 @@ class Schema:
                 spec = spec["list"]
             else:
                 fields.append(seg)
-        return tuple(lists), tuple(fields)
+        return tuple(lists), tuple(fields), isinstance(self._resolve(spec), str)
 
     # -- splits ---------------------------------------------------------------------------
     @property
@@ -465,14 +472,14 @@ def _mirror_of(schema: Schema, cfg: Config) -> Mirror | None:
     for c in cfg.mirrored:
         where = f"schema/dataset.yaml: configs.{cfg.name}.{c.name}"
         try:
-            lists, fields = schema._walk_source(c.source or ())
+            lists, fields, scalar = schema._walk_source(c.source or ())
         except ValueError as exc:
             raise TrisecError(Problem(where, f"from: {'.'.join(c.source or ())} names no "
                                       f"field {exc} of a nested documents column",
                                       "name a field of the documents config's layers")) from exc
-        if not lists or not fields:
-            raise TrisecError(Problem(where, "from: must name a field of an item of a list "
-                                      "column of documents", "e.g. from: mentions.id"))
+        if not lists or not fields or not scalar:
+            raise TrisecError(Problem(where, "from: must name a scalar field of an item of a "
+                                      "list column of documents", "e.g. from: mentions.id"))
         walked.append((c.name, lists, fields))
     if not walked:
         return None

@@ -70,42 +70,43 @@ def sentence_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, An
 
 def _mirrored(config: str, a: AnnotatedDocument, schema: Schema
               ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
-    """(gold item chain, its `from:` columns) of every row of a span table, in gold order: the
-    columns that mirror a gold field get their names from schema/dataset.yaml alone."""
+    """(gold item chain, its row so far) of every row of a span table, in gold order: doc_id,
+    split and the columns that mirror a gold field, named by schema/dataset.yaml alone."""
     mirror = schema.mirror(config)
     if not a.gold or mirror is None:
-        return
-    for chain in mirror.items(a.gold.data):
-        yield chain, mirror.values(chain)
+        return iter(())
+    return mirror.rows(a.gold.data, {"doc_id": a.doc.doc_id, "split": a.split})
 
 
 def mention_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
-    for (m,), mirrored in _mirrored("mentions", a, schema):
+    for (m,), row in _mirrored("mentions", a, schema):
         ent = a.gold.entity_by_id.get(m["entity"], {}) if a.gold else {}
-        yield {"doc_id": a.doc.doc_id, "split": a.split, **mirrored, "qid": ent.get("qid"),
-               "sentence_index": a.sentences[sentence_at(a.sentences, m["start"])].index}
+        row["qid"] = ent.get("qid")
+        row["sentence_index"] = a.sentences[sentence_at(a.sentences, m["start"])].index
+        yield row
 
 
 def event_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
-    for (e,), mirrored in _mirrored("events", a, schema):
-        t = e["trigger"]
-        yield {"doc_id": a.doc.doc_id, "split": a.split, **mirrored,
-               "sentence_index": a.sentences[sentence_at(a.sentences, t["start"])].index,
-               "num_arguments": len(e.get("arguments") or [])}
+    for (e,), row in _mirrored("events", a, schema):
+        start = e["trigger"]["start"]
+        row["sentence_index"] = a.sentences[sentence_at(a.sentences, start)].index
+        row["num_arguments"] = len(e.get("arguments") or [])
+        yield row
 
 
 def argument_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
-    for (_e, x), mirrored in _mirrored("arguments", a, schema):
+    for (_e, x), row in _mirrored("arguments", a, schema):
         m = a.gold.mention_by_id[x["mention"]] if a.gold else {}
-        yield {"doc_id": a.doc.doc_id, "split": a.split, **mirrored,
-               "start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"]}
+        row.update(start=m["start"], end=m["end"], text=m["text"], label=m["label"])
+        yield row
 
 
 def attribution_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
-    for (q,), mirrored in _mirrored("attributions", a, schema):
+    for (q,), row in _mirrored("attributions", a, schema):
         src = a.gold.mention_by_id.get(q.get("source") or "", {}) if a.gold else {}
-        yield {"doc_id": a.doc.doc_id, "split": a.split, **mirrored,
-               "source_text": src.get("text"), "source_entity_id": src.get("entity")}
+        row["source_text"] = src.get("text")
+        row["source_entity_id"] = src.get("entity")
+        yield row
 
 
 BUILDERS: dict[str, Callable[[AnnotatedDocument, Schema], Iterable[dict[str, Any]]]] = {

@@ -348,8 +348,7 @@ def _nested_items(schema: Schema, layer: str, items: Any) -> list[tuple[Any, ...
     mirror = schema.mirror(layer)
     if mirror is None or is_null(items):
         return []
-    return [tuple(mirror.values(chain).values())
-            for chain in mirror.items({mirror.lists[0]: items})]
+    return [tuple(row.values()) for _, row in mirror.rows({mirror.lists[0]: items})]
 
 
 def consistency_frame(t: dict[str, pd.DataFrame], schema: Schema) -> pd.DataFrame:
