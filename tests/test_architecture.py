@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ UPWARD = {
 }
 
 
+@cache
 def _modules() -> dict[str, Path]:
     out = {}
     for path in sorted(SRC.rglob("*.py")):
@@ -66,9 +68,10 @@ def _level(module: str) -> int:
     return LEVELS[parts[1]] if len(parts) > 1 else 1
 
 
-def _upward() -> set[tuple[str, str]]:
-    return {(mod, imp) for mod, path in _modules().items() for imp in _imports(path)
-            if _level(imp) > _level(mod)}
+@cache
+def _upward() -> frozenset[tuple[str, str]]:
+    return frozenset((mod, imp) for mod, path in _modules().items()
+                     for imp in _imports(path) if _level(imp) > _level(mod))
 
 
 def test_every_package_and_top_level_module_has_a_level() -> None:
