@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from trisec.document import Document, Fact, RawArticle, doc_id_for
-from trisec.documents.dates import later_than, precision_of, resolve_published
+from trisec.documents.dates import date_problem, later_than, precision_of, resolve_published
 from trisec.errors import Problem, TrisecError, read_utf8
 from trisec.file_schemas import fact_columns, load_yaml_strings, metadata_schema, strict_problems
 from trisec.schema import Schema, load_schema
@@ -75,8 +75,6 @@ def published_after(doc: Document, metadata_dir: Path | None, day: dt.date) -> P
 
 def _date_problem(fact: dict[str, Any] | None, where: str) -> Problem | None:
     """A date fact's value must be a real ISO 8601 date of its precision."""
-    from trisec.validation.checks import date_problem
-
     if not fact or "precision" not in fact or fact.get("value") is None:
         return None
     value = fact["value"]
