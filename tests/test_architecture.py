@@ -33,6 +33,7 @@ UPWARD = {
     ("trisec.annotation.spacy_export", "trisec.release.replace"),
     ("trisec.evaluate.benchmark", "trisec.release.opener"),
     ("trisec.pipeline.add", "trisec.release.opener"),
+    ("trisec.pipeline.add", "trisec.release.replace"),
 }
 
 

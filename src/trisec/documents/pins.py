@@ -11,8 +11,6 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from trisec.errors import Problem, TrisecError, read_utf8
@@ -42,7 +40,7 @@ def read_checksums(path: Path) -> dict[str, str]:
 def write_checksums(path: Path, sums: dict[str, str]) -> None:
     """Sorted by file name, in the format `sha256sum -c` checks. Atomic: written to a
     temporary file beside it and renamed over it, so a reader (or a crash) never sees a
-    truncated list. Writers hold `pins_lock` (trisec add does)."""
+    truncated list. Writers hold the corpus lock (`pipeline.add.pins_lock`)."""
     write_atomic(path, "".join(f"{sums[name]}  {name}\n" for name in sorted(sums))
                  .encode("utf-8"))
 
@@ -64,17 +62,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-@contextmanager
-def pins_lock(path: Path) -> Iterator[None]:
-    """One writer of a corpus at a time: an exclusive lock on `.raw.sha256.lock` beside
-    raw.sha256, held while a writer reads, checks and rewrites the pins (a second `trisec
-    add` waits for it and says so; the kernel drops it if the holder is killed)."""
-    from trisec.release.replace import output_lock
-
-    with output_lock(path):
-        yield
 
 
 def load_pins(path: Path) -> dict[str, str]:

@@ -12,7 +12,8 @@ Nothing is written for a refused file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from trisec.documents.near_duplicates import (
     record_distinct,
     shingles,
 )
-from trisec.documents.pins import pins_lock, read_checksums, write_atomic, write_checksums
+from trisec.documents.pins import read_checksums, write_atomic, write_checksums
 from trisec.errors import Problem, TrisecError
 from trisec.pipeline.corpus import Corpus
 from trisec.pipeline.steps import clean_one
@@ -187,6 +188,18 @@ def check_pins(corpus: Corpus, sums: dict[str, str], seen: Existing, where: Path
                  if name not in seen.by_name]
     if problems:
         raise TrisecError(problems)
+
+
+@contextmanager
+def pins_lock(path: Path) -> Iterator[None]:
+    """One writer of a corpus at a time: an exclusive lock on `.raw.sha256.lock` beside
+    raw.sha256 (release.replace's flock, the one folder writers use), held while `add` reads,
+    checks and rewrites the pins; a second add waits for it and says so, and the kernel
+    drops it if the holder is killed."""
+    from trisec.release.replace import output_lock
+
+    with output_lock(path):
+        yield
 
 
 def add_files(paths: Iterable[Path], root: Path, *,
