@@ -51,6 +51,23 @@ def define_suites(project_dir: Path = VALIDATION_DIR,
     return write_project(Path(project_dir), schema or load_schema())
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker: exit as soon as the build that started this worker is gone. A
+    build killed by SIGKILL cannot stop its pool, and the worker (and the multiprocessing
+    resource tracker it keeps alive) would otherwise wait forever on a queue it holds both
+    ends of, or validate a staging folder the next build removes."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _load_gate() -> None:
     """Worker: import Great Expectations and the custom expectations (the slow part)."""
     import great_expectations  # noqa: F401
@@ -92,9 +109,10 @@ def _quit() -> None:
     os._exit(0)
 
 
-def _gate_worker(conn: Any) -> None:
+def _gate_worker(conn: Any, parent: int) -> None:
     """Worker process: load the gate at once and say how it went, then validate each folder
-    sent until the parent closes the pipe."""
+    sent until the parent closes the pipe (or is gone: _exit_with_parent)."""
+    _exit_with_parent(parent)
     try:
         try:
             _load_gate()
@@ -123,11 +141,13 @@ class GateProcess:
 
     def __init__(self, project_dir: Path = VALIDATION_DIR) -> None:
         import multiprocessing
+        import os
 
         self.project_dir = Path(project_dir)
         mp = multiprocessing.get_context("spawn")
         self.conn, child = mp.Pipe()
-        self.process = mp.Process(target=_gate_worker, args=(child,), daemon=True)
+        self.process = mp.Process(target=_gate_worker, args=(child, os.getpid()),
+                                  daemon=True)
         self.process.start()
         child.close()
         self.loaded: BaseException | bool | None = None
