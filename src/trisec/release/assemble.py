@@ -88,7 +88,9 @@ def event_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
                "realis": e.get("realis"), "mode": e.get("mode"), "trigger_start": t["start"],
                "trigger_end": t["end"], "trigger_text": t["text"],
                "sentence_index": a.sentences[sentence_at(a.sentences, t["start"])].index,
-               "num_arguments": len(e.get("arguments") or [])}
+               "num_arguments": len(e.get("arguments") or []),
+               "arguments": [{"role": x["role"], "mention_id": x["mention"]}
+                             for x in e.get("arguments") or []]}
 
 
 def argument_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
