@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from trisec.errors import Problem, TrisecError
 from trisec.paths import VALIDATION_DIR
@@ -55,31 +56,51 @@ def _load_gate() -> None:
     from trisec.validation import expectations, run  # noqa: F401
 
 
-def _gate_problems(release_dir: str, project_dir: str) -> list[Problem]:
-    """Worker: the problems validate_release would raise (plain data crosses processes)."""
+# the worker's end of GateProcess's progress queue (set when the worker starts)
+_progress_queue: Any = None
+
+
+def _init_worker(queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+
+def _gate_problems(release_dir: str, project_dir: str,
+                   report: bool = False) -> list[Problem]:
+    """Worker: the problems validate_release would raise (plain data crosses processes);
+    with `report`, each phase and suite is put on the progress queue as it starts."""
+    queue = _progress_queue if report else None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        queue.put((stage, done, total))
+
     try:
-        report = run_validation(Path(release_dir), Path(project_dir))
+        result = run_validation(Path(release_dir), Path(project_dir),
+                                progress=progress if queue is not None else None)
     except TrisecError as exc:
         return exc.problems
-    return [] if report.success else report.problems()
+    return [] if result.success else result.problems()
 
 
 class GateProcess:
     """`validate_release` in a worker process that starts importing Great Expectations at
     once, so that import (the largest part of a seed build) runs on the second core while
     the build writes the release; calling it validates a folder there and raises the same
-    TrisecError. Use as a context manager (the worker stops on exit)."""
+    TrisecError, and passes the worker's progress (each phase and suite) to `progress`.
+    Use as a context manager (the worker stops on exit)."""
 
     def __init__(self, project_dir: Path = VALIDATION_DIR) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         self.project_dir = Path(project_dir)
-        self.pool = ProcessPoolExecutor(max_workers=1,
-                                        mp_context=multiprocessing.get_context("spawn"))
+        context = multiprocessing.get_context("spawn")
+        self.queue = context.Queue()
+        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                        initializer=_init_worker, initargs=(self.queue,))
         self.loaded = self.pool.submit(_load_gate)
 
-    def __call__(self, release_dir: Path) -> None:
+    def __call__(self, release_dir: Path, progress: Progress | None = None) -> None:
         try:
             self.loaded.result()
         except Exception as exc:
@@ -88,13 +109,34 @@ class GateProcess:
                 f"({type(exc).__name__}: {exc}); nothing was built",
                 "repair the install (`make install`); to build an unvalidated folder on "
                 "purpose, pass --no-validate")) from exc
-        problems = self.pool.submit(_gate_problems, str(release_dir),
-                                    str(self.project_dir)).result()
+        future = self.pool.submit(_gate_problems, str(release_dir), str(self.project_dir),
+                                  progress is not None)
+        if progress is not None:
+            self._relay(future, progress)
+        problems = future.result()
         if problems:
             raise TrisecError(problems)
+
+    def _relay(self, future: Any, progress: Progress) -> None:
+        """Pass the worker's progress on until it is done (then what is left in the queue)."""
+        import queue
+
+        while True:
+            try:
+                progress(*self.queue.get(timeout=0.05))
+            except queue.Empty:
+                if future.done():
+                    break
+        while True:  # messages put just before the worker finished
+            try:
+                progress(*self.queue.get(timeout=0.05))
+            except queue.Empty:
+                break
 
     def __enter__(self) -> GateProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.queue.close()
+        self.queue.join_thread()
