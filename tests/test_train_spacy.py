@@ -94,7 +94,7 @@ def test_cli_loo_writes_a_folds_file_evaluate_accepts(release: Path, tmp_path: P
     res = CliRunner().invoke(main, ["train", "spacy", "--folds", "loo", "--release",
                                     str(release), "--models", str(tmp_path / "models"),
                                     "--predict-to", str(tmp_path / "preds"), "--in-process",
-                                    *sets])
+                                    "--json", *sets])
     assert res.exit_code == 0, res.output
     path = tmp_path / "preds" / "spacy.folds.jsonl"
     lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
@@ -108,6 +108,9 @@ def test_cli_loo_writes_a_folds_file_evaluate_accepts(release: Path, tmp_path: P
     assert set(report["per_document"]) == set(ids)
     log = json.loads((tmp_path / "models" / "train-log.json").read_text(encoding="utf-8"))
     assert [f["fold"] for f in log["folds"]] == [f"loo-{d}" for d in ids]
+    # --json: the same figures on stdout instead of the summary table (stderr)
+    assert json.loads(res.stdout) == log
+    assert "Trained models" not in res.output
 
 
 def test_isolated_training_reports_its_own_figures(release: Path, tmp_path: Path) -> None:
