@@ -67,7 +67,7 @@ def spacy_cmd(kinds: tuple[str, ...], release: Path | None, config: Path | None,
     entity mentions, one per fold, and predict each fold's held-out documents."""
     from rich.console import Console
 
-    from trisec.baselines.spacy_ner.folds import OUTPUT, plan
+    from trisec.baselines.spacy_ner.folds import OUTPUT, annotated_ids, plan
     from trisec.baselines.spacy_ner.train import CONFIG, pooled_lines, write_lines
     from trisec.evaluate.gold import read_rows
     from trisec.paths import DATASET_DIR, ROOT
@@ -80,8 +80,7 @@ def spacy_cmd(kinds: tuple[str, ...], release: Path | None, config: Path | None,
     models = models or ROOT / "models" / "spacy"
     rows = {r["doc_id"]: r for r in read_rows(release)}
     split_of = {d: r["split"] for d, r in rows.items()}
-    annotated = {d for d, r in rows.items() if r["mentions"] or r["events"]
-                 or r["attributions"]}
+    annotated = annotated_ids(rows)
     if len(annotated) < len(rows):
         console.print(f"[yellow]note:[/] {len(rows) - len(annotated)} document(s) without "
                       "gold annotations are not trained on")
