@@ -6,7 +6,9 @@ has files, and the label vocabularies as inline enumeration record sets with the
 and definitions (HF's automatic Croissant keeps ClassLabel integers but drops the names).
 Every value comes from schema/, the staged files or the version's CHANGELOG.md date
 (`datePublished`); output is deterministic (no clock). `ner_tags` references the
-`entity_bio` record set its integers index.
+`entity_bio` record set its integers index; the events record set carries each event's
+arguments (role, mention_id: the `arguments` column of the events config); each record set's
+`key` is its config's `key` in schema/dataset.yaml.
 """
 
 from __future__ import annotations
