@@ -180,6 +180,24 @@ def test_ingest_prints_the_date_with_its_provenance_and_each_removal(fixtures_ra
     assert shown == [r["reason"] for r in doc["removed"]] and shown
 
 
+def test_ingest_prints_the_normalisations_like_add(fixtures_raw, tmp_path):
+    """Before: `trisec ingest` of a page with `To\\u200bkyo\\u202e` printed no trace of the two
+    characters taken out of the text (only --json had them); `trisec add` did. After: the
+    same `normalised:` line as add, with the counts of the --json output."""
+    page = tmp_path / "hidden.txt"
+    text = (fixtures_raw / "copyright_footer.txt").read_text(encoding="utf-8")
+    page.write_text(text.replace("the defense ministry said",
+                                 "the defense ministry in To\u200bkyo\u202e said", 1),
+                    encoding="utf-8")
+    doc = json.loads(_ingest(page, "--json", "--corpus", tmp_path).stdout)
+    assert doc["normalizations"] == {"bidi_control": 1, "zero_width": 1}
+    assert "in Tokyo said" in doc["text"]
+    lines = _ingest(page, "--corpus", tmp_path).stdout.splitlines()
+    assert "  normalised: bidi_control=1, zero_width=1" in lines
+    plain = _ingest(fixtures_raw / "copyright_footer.txt", "--corpus", tmp_path).stdout
+    assert "normalised:" not in plain
+
+
 def test_ingest_and_the_build_pick_the_same_first_copy(fixtures_raw, tmp_path):
     """The build's dedup (published_documents) and `trisec ingest` run the same steps."""
     from trisec.pipeline.corpus import Corpus

@@ -54,6 +54,22 @@ def test_a_raw_file_changed_after_pinning_fails_the_build_naming_it(
     assert "restore the raw file from git" in found[0]
 
 
+def test_a_pinned_raw_file_refused_when_read_is_one_problem(corpus: Corpus, schema: Schema,
+                                                            tmp_path: Path) -> None:
+    """Before: a pinned raw file too large to read got, after its own error, "raw.sha256 lists
+    it, which does not exist" and each of its metadata, gold and pass files called an orphan
+    with the fix "delete this file". After: the one problem, at the file."""
+    from trisec.documents.ingest import MAX_RAW_BYTES
+
+    victim = corpus.raw_dir / NAMES[0]
+    victim.write_bytes(victim.read_bytes() + b"x" * MAX_RAW_BYTES)
+    assert list(corpus.gold_dir.glob(f"{IDS[0]}.json"))  # it has curated files to lose
+    found = problems(corpus, schema, tmp_path / "out")
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{victim}: ")
+    assert "over the 1,048,576-byte limit for one raw page" in found[0]
+
+
 def test_unpinned_missing_and_absent_pins_are_errors(corpus: Corpus, schema: Schema,
                                                      tmp_path: Path) -> None:
     extra = corpus.raw_dir / "zzz_unpinned.txt"

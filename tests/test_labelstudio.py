@@ -346,6 +346,45 @@ def test_import_never_overwrites_a_different_file_without_force(root: Path, tmp_
     assert read_annotation(target)["events"][0]["realis"] == "OTHER"
 
 
+def test_export_overwrites_only_an_earlier_export(root: Path, tmp_path: Path,
+                                                  texts: dict[str, str]) -> None:
+    """Before: `export labelstudio --out corpus/annotations/gold/<doc_id>.json` replaced the
+    gold file with tasks (and wrote an .xml beside it). After: a file that is not an earlier
+    export of this command (gold, or a Label Studio export holding the annotators' work) is
+    refused before any work; an earlier export is replaced."""
+    target = root / "annotations" / "gold" / f"{DOC_A}.json"
+    before = target.read_bytes()
+    refused = CliRunner().invoke(main, ["export", "labelstudio", "--corpus", str(root),
+                                        "--out", str(target)])
+    assert refused.exit_code == 1
+    assert f"error: {target}: refusing to overwrite this file: it is not an earlier Label " \
+        "Studio tasks file and would be lost" in refused.stderr
+    assert target.read_bytes() == before
+    assert not target.with_suffix(".xml").exists()
+
+    annotated = tmp_path / "from_label_studio.json"
+    annotated.write_text(json.dumps(ls_export([to_task(DOC_A, texts[DOC_A], gold(DOC_A),
+                                                       "gold")])), encoding="utf-8")
+    work = annotated.read_bytes()
+    refused = CliRunner().invoke(main, ["export", "labelstudio", "--corpus", str(root),
+                                        "--out", str(annotated)])
+    assert refused.exit_code == 1 and "refusing to overwrite" in refused.stderr
+    assert annotated.read_bytes() == work
+
+    notes = tmp_path / "ls" / "notes.xml"
+    notes.parent.mkdir()
+    notes.write_text("<notes>mine</notes>\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["export", "labelstudio", "--corpus", str(root),
+                                        "--out", str(tmp_path / "ls" / "tasks.json"),
+                                        "--config", str(notes)])
+    assert refused.exit_code == 1 and "not an earlier labelling config" in refused.stderr
+    assert not (tmp_path / "ls" / "tasks.json").exists()
+
+    first = export_cli(root, tmp_path / "ls" / "tasks.json")
+    again = export_cli(root, tmp_path / "ls" / "tasks.json", "--from", "gold")
+    assert len(first) == len(again) and any(t.get("predictions") for t in again)
+
+
 # --- silver ------------------------------------------------------------------------------
 
 class PhrasePredictor:

@@ -34,9 +34,16 @@ def labelstudio_cmd(out: Path, config_out: Path | None, source: str, root: Path 
     from trisec.paths import CORPUS_DIR
     from trisec.pipeline.local import published_documents
     from trisec.release.opener import open_corpus
+    from trisec.release.replace import check_overwritable
     from trisec.schema import load_schema
 
     root = root or CORPUS_DIR
+    config_out = config_out or out.with_suffix(".xml")
+    if config_out.absolute() == out.absolute():
+        raise TrisecError(Problem(str(out), "the tasks and the labelling config would be the "
+                                  "same file", "give --config another name"))
+    check_overwritable(out, "Label Studio tasks file", _is_tasks)  # before any work
+    check_overwritable(config_out, "labelling config", _is_config)
     schema = load_schema()
     docs = {d.doc_id: d for d in published_documents(open_corpus(root))}
     unknown = [d for d in doc_ids if d not in docs]
@@ -59,10 +66,26 @@ def labelstudio_cmd(out: Path, config_out: Path | None, source: str, root: Path 
                              extra={"title": doc.title.value, "split": _split(doc_id)}))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    config_out = config_out or out.with_suffix(".xml")
     config_out.write_text(labeling_config(schema), encoding="utf-8")
     click.echo(f"wrote {out}: {len(tasks)} tasks, {with_pred} with {source} predictions")
     click.echo(f"wrote {config_out}: paste it into Settings > Labeling Interface > Code")
+
+
+def _is_tasks(text: str) -> bool:
+    """An earlier `export labelstudio` tasks file: a JSON list of tasks with a doc_id and no
+    annotations (a file exported from Label Studio holds the annotators' work: never ours)."""
+    try:
+        tasks = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(tasks, list) and all(
+        isinstance(t, dict) and isinstance(t.get("data"), dict) and "doc_id" in t["data"]
+        and "annotations" not in t for t in tasks)
+
+
+def _is_config(text: str) -> bool:
+    """An earlier labelling config written by `export labelstudio`."""
+    return text.startswith("<View>") and "TRISEC annotation" in text
 
 
 def _split(doc_id: str) -> str:

@@ -17,8 +17,8 @@ def command(files: tuple[Path, ...], as_json: bool, root: Path | None) -> None:
     """Clean raw article FILES with the build's own steps (read -> clean -> dedup), in
     file-name order like the build, so the same copy counts as the first; bad files are
     reported and the others still processed. Prints, per file: its doc_id, each fact with its
-    provenance (the date with its evidence), each removal with its reason; a copy is named a
-    duplicate of the earlier file."""
+    provenance (the date with its evidence), the normalisations counted, each removal with its
+    reason; a copy is named a duplicate of the earlier file."""
     from trisec.errors import Problem
     from trisec.paths import CORPUS_DIR
     from trisec.pipeline.local import ingest
@@ -65,6 +65,9 @@ def describe(doc, path: Path, earlier: Path | None) -> list[str]:  # type: ignor
     how = ", ".join(x for x in (pub.precision, pub.provenance, pub.confidence) if x)
     out.append(f"  published: {pub.value} ({how or 'unknown'})"
                + (f": {pub.evidence}" if pub.evidence else ""))
+    if doc.normalizations:  # characters changed, not removed: counted, as `trisec add` says
+        out.append("  normalised: " + ", ".join(f"{k}={v}" for k, v in
+                                                sorted(doc.normalizations.items())))
     out.append(f"  removed by cleaning ({len(doc.removed)}):")
     out += [f"    {line}" for line in removal_lines(doc)]
     return out

@@ -5,7 +5,9 @@ trisec.pipeline.steps). `pinned` checks each raw file against
 raw.sha256 as it is read (a changed file is held back, so it cannot reach the release under a
 new doc_id); `finished` runs after the last document and names every gold, pass or metadata
 file that belongs to no raw file (or to a duplicate that is not published), and every pin
-whose file is gone. Problems are collected, never raised here: the build reports them all.
+whose file is gone (a pinned file refused when read, too large say, is not gone: that one
+problem is reported, and its curated files are not orphans). Problems are collected, never
+raised here: the build reports them all.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class InputCheck:
     pins: dict[str, str] = field(default_factory=dict)
     raw_ids: set[str] = field(default_factory=set)  # doc_ids of every raw file read
     seen_files: set[str] = field(default_factory=set)
+    refused: set[str] = field(default_factory=set)  # raw files the Read step could not take
 
     def pinned(self, raws: Iterable[RawArticle], errors: list[Problem]) -> Iterator[RawArticle]:
         """Pass on the raw files that match their pins; record a problem for the others."""
@@ -63,9 +66,15 @@ class InputCheck:
         errors.extend(self._leftovers(dup_ids))
 
     def _leftovers(self, dup_ids: set[str]) -> list[Problem]:
-        problems = [Problem(str(self.pins_path), f"lists raw/{name}, which does not exist",
-                            "restore the raw file from git, or remove its line")
-                    for name in sorted(self.pins) if name not in self.seen_files]
+        problems: list[Problem] = []
+        for name in sorted(self.pins):
+            if name in self.refused:  # there, but refused when read (that problem is
+                # reported): not gone, and its curated files are not orphans
+                self.raw_ids.add(_doc_id(self.pins[name]))
+            elif name not in self.seen_files:
+                problems.append(Problem(str(self.pins_path), f"lists raw/{name}, which does "
+                                        "not exist", "restore the raw file from git, or "
+                                        "remove its line"))
         problems += orphans(self.metadata_dir, ("*.yaml", "*.yml"), self.raw_ids, set(),
                             "metadata")
         problems += orphans(self.gold_dir, ("*.json",), self.raw_ids, dup_ids, "gold")

@@ -53,7 +53,7 @@ def published_steps(corpus: Corpus) -> list[Step]:
     """read (pinned) -> clean -> dedup (exact, then near) -> leftover inputs: the documents
     a release publishes, without annotations."""
     check, dedup = _input_check(corpus), Dedup()
-    return [Read(), Pins(check), Clean(corpus.metadata_dir), dedup,
+    return [Read(refused=check.refused), Pins(check), Clean(corpus.metadata_dir), dedup,
             NearDuplicates(corpus.raw_dir, corpus.distinct_path), Leftovers(check, dedup)]
 
 

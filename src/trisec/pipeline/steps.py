@@ -72,6 +72,7 @@ class Read:
     whatever order the paths were given in."""
 
     name: str = "read"
+    refused: set[str] = field(default_factory=set)  # names of the files refused (too large...)
 
     def __call__(self, paths: Iterable[Path], stats: Stats,
                  errors: list[Problem]) -> Iterator[RawArticle]:
@@ -81,6 +82,7 @@ class Read:
             except TrisecError as exc:
                 errors.extend(exc.problems)
                 stats.add(self.name, "unreadable")
+                self.refused.add(Path(path).name)
                 continue
             stats.add(self.name, "files")
             stats.add(self.name, "bytes", len(raw.data))

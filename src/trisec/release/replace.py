@@ -17,6 +17,9 @@ goes through `staging_dir` and `swap_in`:
   complete old folder or the complete new one (a two-rename fallback, recovered on the next
   run, where the system has no exchange);
 - the published folder gets normal permissions (mkdtemp creates 0700).
+
+A command that writes single files (`export labelstudio`) overwrites only an earlier file of
+its own kind (`check_overwritable`).
 """
 
 from __future__ import annotations
@@ -125,6 +128,24 @@ def check_writable(target: Path) -> None:
             raise TrisecError(Problem(str(d), "is read-only: the folder could not be replaced",
                                       "make it writable (chmod -R u+w) or choose another "
                                       "folder; nothing was changed"))
+
+
+def check_overwritable(path: Path, kind: str, ours: Callable[[str], bool]) -> None:
+    """Refuse (TrisecError) to overwrite an existing file that is not an earlier `kind` (as
+    `ours` judges its text): a command's output file never replaces someone's data."""
+    if not path.exists() and not path.is_symlink():
+        return
+    fix = ("choose a new file name (or delete the file first if it is not needed); nothing "
+           "was written")
+    if not path.is_file():
+        raise TrisecError(Problem(str(path), "exists and is not a file", fix))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None
+    if text is None or not ours(text):
+        raise TrisecError(Problem(str(path), f"refusing to overwrite this file: it is not an "
+                                  f"earlier {kind} and would be lost", fix))
 
 
 # --- one writer at a time --------------------------------------------------------------------
