@@ -413,3 +413,30 @@ def test_copyright_footers_go_only_from_the_end_of_the_page():
     assert [r.text for r in doc.removed if r.reason == "copyright_footer"] == ["\u00a9 Yonhap"]
     assert "\u00a9 Yonhap" in doc.text
     assert_accounted(doc, page)
+
+
+# --- regressions found by fuzzing (tests/test_fuzz.py) -----------------------------------
+
+def test_conjoining_jamo_compose_into_one_mapped_syllable_and_later_characters_stay_exact():
+    """Before: jamo have combining class 0, so the word `각abc` (raw: 3 jamo + abc) became one
+    run of 4 characters from raw offset 0, and `abc` pointed at raw `ᅡᆨa`."""
+    page = "Talks in \u1100\u1161\u11a8abc on Monday, officials said. \u0b95\u0bc6\u0bbe.\n"
+    doc = clean(RawArticle("j.txt", page.encode()), page)
+    assert doc.text == "Talks in \uac01abc on Monday, officials said. \u0b95\u0bca."
+    # the syllable points to its first jamo
+    # then `abc on ... said. க` exactly from raw 12; the Tamil vowel sign (two raw signs, the
+    # second of combining class 0) points to its first; the full stop is exact again
+    assert doc.offset_map[1:] == [(9, 9, 1), (10, 12, 32), (42, 44, 1), (43, 46, 1)]
+    assert doc.raw_offset(doc.text.index("abc")) == page.index("abc")
+    assert_accounted(doc, page)
+
+
+def test_a_combining_mark_after_an_invisible_character_still_composes():
+    """Before: the zero-width space split the word into pieces normalised apart, so the text
+    kept `e` + U+0301 (not NFC) and marks around a bidi mark kept their raw order."""
+    page = "Talks at the cafe\u200b\u0301 in Seoul, \u0300\u200f\u0316x, officials said.\n"
+    doc = clean(RawArticle("z.txt", page.encode()), page)
+    assert doc.text == "Talks at the caf\u00e9 in Seoul, \u0316\u0300x, officials said."
+    assert unicodedata.is_normalized("NFC", doc.text)
+    assert doc.normalizations == {"zero_width": 1, "bidi_control": 1, "nfc": 2}
+    assert_accounted(doc, page)

@@ -97,6 +97,13 @@ def test_top_level_structure(labels: dict[str, Any]) -> None:
         assert isinstance(labels.get(key), list) and labels[key], f"{key} missing or empty"
 
 
+def _assert_mappings(item: dict[str, Any], where: str, keys: tuple[str, ...]) -> None:
+    """Each mapping to another scheme is present: a label name there, or null."""
+    for mapping in keys:
+        assert mapping in item, f"{where}: mapping key {mapping!r} missing (null allowed)"
+        assert item[mapping] is None or isinstance(item[mapping], str)
+
+
 def test_entity_labels(labels: dict[str, Any]) -> None:
     items = labels["entity_labels"]
     _assert_defined(items, "entity_labels")
@@ -104,9 +111,7 @@ def test_entity_labels(labels: dict[str, Any]) -> None:
     for item in items:
         where = f"entity_labels/{item['name']}"
         _assert_examples(item, where)
-        for mapping in ("ontonotes", "ace"):
-            assert mapping in item, f"{where}: mapping key {mapping!r} missing (null allowed)"
-            assert item[mapping] is None or isinstance(item[mapping], str)
+        _assert_mappings(item, where, ("ontonotes", "ace"))
 
 
 @pytest.mark.parametrize("key", sorted(ATTRIBUTE_SETS))
@@ -128,9 +133,7 @@ def test_event_types_and_roles(labels: dict[str, Any]) -> None:
     for item in items:
         where = f"event_types/{item['name']}"
         _assert_examples(item, where)
-        for mapping in ("plover", "ace"):
-            assert mapping in item, f"{where}: mapping key {mapping!r} missing (null allowed)"
-            assert item[mapping] is None or isinstance(item[mapping], str)
+        _assert_mappings(item, where, ("plover", "ace"))
         roles = item.get("roles")
         assert isinstance(roles, list) and roles, f"{where}: no roles"
         _assert_defined(roles, f"{where}/roles")

@@ -3,17 +3,18 @@
 Hermetic: the same corpus (raw, metadata, gold, passes, benchmark predictions) copied under two
 different roots builds byte-identical releases, and what the card shows of the passes and
 predictions comes from the copy, not from this checkout. Strict rows: a column renamed in a
-scratch copy of schema/ stops the build with an error that names the config, the document
-and both spellings, instead of publishing an all-null column.
+scratch copy of schema/ either carries its values under the new name (a span-table column
+that mirrors a gold field, `from:`) or stops the build with an error that names the config,
+the document and both spellings (a column the row builder computes), never an all-null
+column.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -84,12 +85,15 @@ def _rename(data: dict, config: str, old: str, new: str) -> None:
 
 @pytest.mark.parametrize(("config", "old", "new", "path"), [
     ("mentions", "qid", "wikidata_qid", "mentions"),
-    ("events", "trigger_text", "trigger_surface", "events"),
+    ("events", "num_arguments", "argument_count", "events"),
     ("sentences", "tokens", "words", "sentences"),
 ])
-def test_a_renamed_column_stops_the_build_with_a_located_error(
+def test_a_renamed_computed_column_stops_the_build_with_a_located_error(
         tmp_path: Path, repo_corpus: Corpus, config: str, old: str, new: str,
         path: str) -> None:
+    """A column the row builder computes (no `from:`) is named in trisec.release.assemble:
+    renaming it in schema/ alone stops the build at every row, with config, doc_id and both
+    spellings."""
     scratch = _scratch_schema(tmp_path, lambda d: _rename(d, config, old, new))
     out = tmp_path / "out"
     out.mkdir()
@@ -109,37 +113,81 @@ def test_a_renamed_column_stops_the_build_with_a_located_error(
         assert {loc.split("/", 1)[1] for loc in located} <= doc_ids
 
 
-def test_a_renamed_rule_column_is_found_in_the_gold_files_first(tmp_path: Path,
-                                                                repo_corpus: Corpus) -> None:
-    """realis carries a label-set rule: the gold loader checks it per item before any row is
-    built, so every event of every gold file is reported, each at its own id."""
-    scratch = _scratch_schema(tmp_path, lambda d: _rename(d, "events", "realis", "factuality"))
-    (tmp_path / "out").mkdir()
+def _column_values(release: Path, config: str, column: str) -> list[object]:
+
+
+    return [v for p in sorted((release / "data" / config).glob("*.parquet"))
+            for v in pq.read_table(p).column(column).to_pylist()]
+
+
+@pytest.mark.parametrize(("config", "old", "new"), [
+    ("events", "trigger_text", "trigger_surface"),
+    ("events", "realis", "factuality"),          # a rule column: label set, required
+    ("mentions", "gpe_role", "gpe_function"),    # a conditional one (only_when label: GPE)
+    ("arguments", "role", "argument_role"),      # one row per argument of each event
+    ("attributions", "cue_start", "cue_offset"),  # under a nullable struct (cue)
+])
+def test_a_renamed_mirrored_column_carries_its_values(
+        tmp_path: Path, repo_corpus: Corpus, schema: Schema, config: str, old: str,
+        new: str) -> None:
+    """A column with `from:` (it mirrors a gold field) is named by schema/ alone: renamed in a
+    scratch copy, the build writes the new name with exactly the old column's values, and
+    every other column and config is unchanged."""
+    scratch = _scratch_schema(tmp_path, lambda d: _rename(d, config, old, new))
+    corpus = Corpus(repo_corpus.raw_dir, repo_corpus.metadata_dir, repo_corpus.gold_dir)
+    before = _build(corpus, tmp_path / "before", schema)
+    after = _build(corpus, tmp_path / "after", scratch)
+    values = _column_values(after, config, new)
+    assert values == _column_values(before, config, old)
+    assert any(v is not None for v in values)
+    assert new in scratch.configs[config].column_names
+    assert old not in scratch.configs[config].column_names
+
+    for name in schema.configs[config].column_names:
+        if name != old:
+            assert _column_values(after, config, name) == _column_values(before, config, name)
+    for other in schema.configs:
+        if other not in (config, "prompts"):  # prompts embed the schema's column names
+            for p in (before / "data" / other).glob("*.parquet"):
+                assert pq.read_table(p).equals(pq.read_table(after / "data" / other / p.name))
+
+
+def _rename_timex_value(d: dict) -> None:
+    """documents.mentions[].timex_value -> timex, in a parsed dataset.yaml."""
+    for col in d["configs"]["documents"]["columns"]:
+        if col["name"] == "mentions":
+            fields = col["type"]["list"]["struct"]
+            col["type"]["list"]["struct"] = {("timex" if k == "timex_value" else k): v
+                                             for k, v in fields.items()}
+
+
+def test_a_renamed_nested_field_is_a_located_schema_error(tmp_path: Path) -> None:
+    """Renaming a field of a nested documents layer alone leaves the span table's `from:`
+    naming nothing: the schema does not load, and says which column points where."""
     with pytest.raises(TrisecError) as err:
-        write_release(tmp_path / "out", repo_corpus, scratch)
-    events = sum(len(json.loads(p.read_text(encoding="utf-8"))["events"])
-                 for p in repo_corpus.gold_dir.glob("*.json"))
-    flagged = [p for p in err.value.problems if p.message == "unknown factuality None"]
-    assert len(flagged) == events
-    assert all(re.search(r"tsn-[0-9a-f]{16}\.json/V\d+$", p.location) for p in flagged)
+        _scratch_schema(tmp_path, _rename_timex_value)
+    assert [(p.location, p.message) for p in err.value.problems] == [
+        ("schema/dataset.yaml: configs.mentions.timex_value",
+         "from: mentions.timex_value names no field timex_value of a nested documents column")]
 
 
-def test_a_renamed_nested_field_is_located_too(tmp_path: Path, repo_corpus: Corpus) -> None:
+def test_a_renamed_nested_field_with_its_from_is_located_in_the_rows(
+        tmp_path: Path, repo_corpus: Corpus) -> None:
+    """...and with `from:` updated too, the gold files (written with the old field) stop the
+    build, each at its file and JSON path."""
     def edit(d: dict) -> None:
-        for col in d["configs"]["documents"]["columns"]:
-            if col["name"] == "mentions":
-                fields = col["type"]["list"]["struct"]
-                col["type"]["list"]["struct"] = {("timex" if k == "timex_value" else k): v
-                                                 for k, v in fields.items()}
+        _rename_timex_value(d)
+        for col in d["configs"]["mentions"]["columns"]:
+            if col.get("from") == "mentions.timex_value":
+                col["from"] = "mentions.timex"
 
     scratch = _scratch_schema(tmp_path, edit)
     (tmp_path / "out").mkdir()
     with pytest.raises(TrisecError) as err:
         write_release(tmp_path / "out", repo_corpus, scratch)
-    first = err.value.problems[0]
-    assert first.location.startswith("documents/tsn-")
-    assert any("documents.mentions[0].timex of schema/dataset.yaml is missing" in p.message
-               for p in err.value.problems)
+    assert err.value.problems
+    assert all(".json" in p.location for p in err.value.problems), err.value.problems
+    assert any("timex" in p.message for p in err.value.problems), err.value.problems
 
 
 def test_a_rule_naming_an_unknown_label_set_is_a_schema_error(tmp_path: Path) -> None:

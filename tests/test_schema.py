@@ -165,3 +165,71 @@ def test_every_config_has_a_key_of_its_own_columns(tmp_path, schema):
     assert found == {("schema/dataset.yaml: configs.events.key",
                       "names no column 'event_nr' of events"),
                      ("schema/dataset.yaml: configs.attributions", "no `key`")}
+
+
+def test_every_span_table_mirrors_one_nested_documents_layer(schema) -> None:
+    """`from:` on the span tables: each mirrors the layer it is a flat view of."""
+    lists = {c: schema.mirror(c).lists for c in schema.span_tables}
+    assert lists == {"mentions": ("mentions",), "events": ("events",),
+                     "arguments": ("events", "arguments"),
+                     "attributions": ("attributions",)}
+    assert schema.mirror("documents") is None and schema.mirror("sentences") is None
+
+
+def test_a_mirror_walks_nested_lists_and_nulls_a_missing_struct(schema) -> None:
+    layers = {"events": [
+        {"id": "V1", "type": "MEET", "trigger": {"start": 0, "end": 4, "text": "meet"},
+         "arguments": [{"role": "participant", "mention": "M1"},
+                       {"role": "place", "mention": "M2"}]},
+        {"id": "V2", "type": "MEET", "trigger": None, "arguments": None}]}
+    args = [row for _, row in schema.mirror("arguments").rows(layers, {"doc_id": "d"})]
+    assert args == [
+        {"doc_id": "d", "event_id": "V1", "event_type": "MEET", "role": "participant",
+         "mention_id": "M1"},
+        {"doc_id": "d", "event_id": "V1", "event_type": "MEET", "role": "place",
+         "mention_id": "M2"}]
+    events = [row for _, row in schema.mirror("events").rows(layers)]
+    assert [(r["event_id"], r["trigger_start"], r["trigger_text"]) for r in events] == [
+        ("V1", 0, "meet"), ("V2", None, None)]
+
+
+def _edit_schema(tmp_path, edit):
+    folder = tmp_path / "schema"
+    shutil.copytree(SCHEMA_DIR, folder)
+    path = folder / "dataset.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return load_schema(folder)
+
+
+@pytest.mark.parametrize(("column", "source", "message"), [
+    ("label", "mentions.labl", "from: mentions.labl names no field labl"),
+    ("role", "attributions.kind", "from: walks attributions, the other columns "
+                                  "events.arguments"),
+    ("role", "events.trigger", "from: must name a scalar field of an item of a list column"),
+    ("role", "title.value", "from: must name a scalar field of an item of a list column"),
+])
+def test_a_from_path_that_mirrors_nothing_is_a_located_schema_error(
+        tmp_path, column, source, message) -> None:
+    config = "mentions" if column == "label" else "arguments"
+
+    def edit(d):
+        for col in d["configs"][config]["columns"]:
+            if col["name"] == column:
+                col["from"] = source
+
+    with pytest.raises(TrisecError) as err:
+        _edit_schema(tmp_path, edit)
+    assert any(p.location == f"schema/dataset.yaml: configs.{config}.{column}"
+               and message in p.message for p in err.value.problems), err.value.problems
+
+
+def test_from_is_not_part_of_the_fingerprint(tmp_path, schema) -> None:
+    """`from:` says where a value is read, not what users load: moving it keeps the
+    fingerprint (the release's bytes) unchanged."""
+    def edit(d):
+        for col in d["configs"]["mentions"]["columns"]:
+            col.pop("from", None)
+
+    assert _edit_schema(tmp_path, edit).fingerprint() == schema.fingerprint()

@@ -188,3 +188,41 @@ def test_a_key_given_twice_is_an_error_not_the_last_value(tmp_path: Path,
     meta = (meta_dir / f"{DOC}.yaml").read_text(encoding="utf-8")
     found = _meta_problems(meta_dir, meta + "url:\n  value: null\n")
     assert "found key 'url' twice" in found[0] and found[0].startswith(str(meta_dir))
+
+
+@pytest.mark.parametrize("kind", ["metadata", "pins", "distinct", "gold"])
+def test_a_file_that_is_not_utf8_is_located_at_its_byte(tmp_path: Path, kind: str) -> None:
+    """Found by fuzzing (tests/test_fuzz.py): a metadata, pins or distinct.yaml file with a
+    non-UTF-8 byte raised UnicodeDecodeError (the CLI called it a bug in trisec)."""
+    from trisec.documents.near_duplicates import read_distinct
+
+    meta = tmp_path / f"{DOC}.yaml"
+    readers = {"metadata": (meta, lambda: load_curated(tmp_path, DOC)),
+               "pins": (tmp_path / "raw.sha256", lambda: read_checksums(tmp_path / "raw.sha256")),
+               "distinct": (tmp_path / "distinct.yaml",
+                            lambda: read_distinct(tmp_path / "distinct.yaml")),
+               "gold": (tmp_path / f"{DOC}.json",
+                        lambda: read_annotation(tmp_path / f"{DOC}.json"))}
+    path, read = readers[kind]
+    path.write_bytes(b"doc_id: caf\xe9\n")  # cp1252 e-acute
+    with pytest.raises(TrisecError) as err:
+        read()
+    (problem,) = err.value.problems
+    assert problem.location == f"{path}@byte 11"
+    assert problem.message == "not valid UTF-8 (byte 0xe9: invalid continuation byte)"
+    assert "UTF-8" in problem.fix
+
+
+@pytest.mark.parametrize("key", ["? - a\n  - b\n: 1\n", "? {a: 1}\n: 1\n"])
+def test_a_yaml_key_that_is_a_list_or_mapping_is_a_located_error(tmp_path: Path,
+                                                                 key: str) -> None:
+    """Found by fuzzing (scripts/fuzz.py): a complex key raised TypeError (unhashable) in the
+    duplicate-key check instead of a YAML error at its line."""
+    path = tmp_path / f"{DOC}.yaml"
+    path.write_text(f"doc_id: {DOC}\n{key}", encoding="utf-8")
+    with pytest.raises(TrisecError) as err:
+        load_curated(tmp_path, DOC)
+    (problem,) = err.value.problems
+    assert problem.location == f"{path}:2"
+    assert problem.message.startswith("invalid YAML: while constructing a mapping")
+    assert "as a key (keys are plain words)" in problem.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,16 @@ def machine_problem(exc: BaseException, where: str | None = None,
         return Problem(where or "(locale)", "a file name cannot be encoded: the locale is not "
                        f"UTF-8 ({locale})", "run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8" + kept)
     return None
+
+
+def read_utf8(path: Path) -> str:
+    """A text input file as str; bytes that are not UTF-8 are a located problem (the byte
+    offset and the fix), not a UnicodeDecodeError. OSError (a missing file) propagates."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TrisecError(Problem(
+            f"{os.fspath(path)}@byte {exc.start}",
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}: {exc.reason})",
+            "re-save the file as UTF-8 (or restore it from git)")) from exc

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,6 +34,10 @@ class Column:
     labels: str | None = None  # the label set its values come from (labels.yaml label_sets)
     only_when: tuple[str, str] | None = None  # (column, value): null unless that column = value
     required: bool = False  # never null (when only_when is set: whenever its condition holds)
+    # `from:` (span tables): the field of a nested `documents` layer this column mirrors, as
+    # a path (("events", "trigger", "start")); the row builders and the gold loader read the
+    # value through it, so the column's name is the schema's alone
+    source: tuple[str, ...] | None = None
 
     def applies(self, row: Mapping[str, Any]) -> bool:
         """Whether the column may carry a value in `row` (its only_when condition holds)."""
@@ -67,6 +71,53 @@ class Config:
         """Columns with a label set or a presence rule, in column order."""
         return [c for c in self.columns if c.labels or c.only_when or c.required]
 
+    @property
+    def mirrored(self) -> list[Column]:
+        """Columns that mirror a field of a nested `documents` layer (`from:`), in order."""
+        return [c for c in self.columns if c.source]
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """How the rows of a span table mirror a nested layer of the `documents` config, read
+    from its columns' `from:` paths: `lists` are the list fields walked to reach one row's
+    item (("mentions",), or ("events", "arguments"): one row per argument of each event);
+    each column takes the value at `fields` below the item at `depth` of that walk."""
+
+    lists: tuple[str, ...]
+    columns: tuple[tuple[str, int, tuple[str, ...]], ...]  # (column, depth >= 1, fields)
+    # `rows`, compiled once from the fields above (as dataclasses compiles __init__): nested
+    # loops and one assignment per column, since a row is built per gold item in every build
+    # and per predicted item in silver
+    _rows: Callable[[Mapping[str, Any], dict[str, Any]],
+                    Iterator[tuple[tuple[Any, ...], dict[str, Any]]]] = field(
+        init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # names and fields enter the code as literals (repr), never as code
+        lines, pad, parent = ["def rows(layers, base):"], "    ", "layers"
+        for k, name in enumerate(self.lists):
+            lines += [f"{pad}l{k} = {parent}.get({name!r})",
+                      f"{pad}if l{k} is not None:", f"{pad}    for i{k} in l{k}:"]
+            pad, parent = pad + "        ", f"i{k}"
+        lines.append(f"{pad}out = dict(base)")
+        for name, depth, fields in self.columns:
+            lines.append(f"{pad}v = i{depth - 1}.get({fields[0]!r})")
+            lines += [f"{pad}v = None if v is None else v.get({f!r})" for f in fields[1:]]
+            lines.append(f"{pad}out[{name!r}] = v")
+        chain = ", ".join(f"i{k}" for k in range(len(self.lists)))
+        lines.append(f"{pad}yield ({chain},), out")
+        namespace: dict[str, Any] = {}
+        exec("\n".join(lines), namespace)  # noqa: S102
+        object.__setattr__(self, "_rows", namespace["rows"])
+
+    def rows(self, layers: Mapping[str, Any], base: Mapping[str, Any] | None = None
+             ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+        """(chain of items, outermost first; the row's mirrored columns after `base`) of
+        every row, in order: `layers` is a gold file's data or a `documents` row; a null
+        struct on a path gives nulls."""
+        return self._rows(layers, dict(base or {}))
+
 
 @dataclass(frozen=True)
 class Schema:
@@ -76,6 +127,7 @@ class Schema:
     labels: dict[str, Any]
     configs: dict[str, Config] = field(default_factory=dict)
     _shapes: dict[str, _Shape] = field(default_factory=dict, repr=False, compare=False)
+    _mirrors: dict[str, Mirror | None] = field(default_factory=dict, repr=False, compare=False)
     # the folder it was read from: files kept beside schema/ (CHANGELOG.md, which dates each
     # version) are read from the same checkout, never from wherever the code runs
     schema_dir: Path | None = field(default=None, repr=False, compare=False)
@@ -262,6 +314,35 @@ class Schema:
             return ("struct", {k: self._shape(v) for k, v in spec["struct"].items()})
         return None
 
+    def mirror(self, config: str) -> Mirror | None:
+        """How a span table's rows mirror a nested `documents` layer (None: no `from:`)."""
+        if config not in self._mirrors:
+            self._mirrors[config] = _mirror_of(self, self.configs[config])
+        return self._mirrors[config]
+
+    def _walk_source(self, path: tuple[str, ...]
+                     ) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+        """A `from:` path split into its list fields and the fields below the last list, and
+        whether it ends on a scalar; ValueError naming the first segment the `documents`
+        types do not have."""
+        docs = self.configs.get("documents")
+        spec: Any = {"struct": {c.name: c.type for c in docs.columns} if docs else {}}
+        lists: list[str] = []
+        fields: list[str] = []
+        for seg in path:
+            spec = self._resolve(spec)
+            if not (isinstance(spec, dict) and "struct" in spec and seg in spec["struct"]):
+                raise ValueError(seg)
+            spec = self._resolve(spec["struct"][seg])
+            if isinstance(spec, dict) and "list" in spec:
+                if fields:
+                    raise ValueError(seg)
+                lists.append(seg)
+                spec = spec["list"]
+            else:
+                fields.append(seg)
+        return tuple(lists), tuple(fields), isinstance(self._resolve(spec), str)
+
     # -- splits ---------------------------------------------------------------------------
     @property
     def split_names(self) -> list[str]:
@@ -326,7 +407,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 # illustrative examples of labels.yaml (an example fixed to quote the text does not redefine a
 # label). Names, types, configs, vocabularies, label definitions and roles stay in.
 _NOT_SCHEMA_DATASET = ("version", "release_notes")
-_NOT_SCHEMA_DESCRIPTIONS = ("description",)
+# `from:` says where a span-table column's value is taken from (the nested field it mirrors),
+# not what the data looks like; the checks hold the mirrored values equal to the nested ones
+_NOT_SCHEMA_DESCRIPTIONS = ("description", "from")
 _NOT_SCHEMA_LABELS = ("positive", "negative", "examples")
 
 
@@ -363,6 +446,11 @@ def _load_schema_cached(schema_dir: Path) -> Schema:
                                tuple(str(k) for k in spec.get("key") or ()))
     schema = Schema(dataset=dataset, labels=labels, configs=configs, schema_dir=schema_dir)
     problems = [p for cfg in configs.values() for p in _rule_problems(schema, cfg)]
+    for cfg in configs.values():
+        try:
+            schema.mirror(cfg.name)
+        except TrisecError as exc:
+            problems += exc.problems
     if problems:
         raise TrisecError(problems)
     return schema
@@ -374,8 +462,36 @@ def _column(spec: dict[str, Any]) -> Column:
     if when:
         ((col, value),) = dict(when).items()
         only_when = (str(col), str(value))
+    source = tuple(str(spec["from"]).split(".")) if spec.get("from") else None
     return Column(spec["name"], spec["type"], spec.get("description", ""), spec.get("labels"),
-                  only_when, bool(spec.get("required")))
+                  only_when, bool(spec.get("required")), source)
+
+
+def _mirror_of(schema: Schema, cfg: Config) -> Mirror | None:
+    """The Mirror of a config's `from:` columns; TrisecError naming a path the `documents`
+    layers do not have, or paths that do not walk one chain of lists."""
+    walked = []
+    for c in cfg.mirrored:
+        where = f"schema/dataset.yaml: configs.{cfg.name}.{c.name}"
+        try:
+            lists, fields, scalar = schema._walk_source(c.source or ())
+        except ValueError as exc:
+            raise TrisecError(Problem(where, f"from: {'.'.join(c.source or ())} names no "
+                                      f"field {exc} of a nested documents column",
+                                      "name a field of the documents config's layers")) from exc
+        if not lists or not fields or not scalar:
+            raise TrisecError(Problem(where, "from: must name a scalar field of an item of a "
+                                      "list column of documents", "e.g. from: mentions.id"))
+        walked.append((c.name, lists, fields))
+    if not walked:
+        return None
+    deepest = max((lists for _, lists, _ in walked), key=len)
+    for name, lists, _ in walked:
+        if deepest[:len(lists)] != lists:
+            raise TrisecError(Problem(f"schema/dataset.yaml: configs.{cfg.name}.{name}",
+                                      f"from: walks {'.'.join(lists)}, the other columns "
+                                      f"{'.'.join(deepest)}", "mirror one nested layer"))
+    return Mirror(deepest, tuple((name, len(lists), fields) for name, lists, fields in walked))
 
 
 def _rule_problems(schema: Schema, cfg: Config) -> Iterator[Problem]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trisec.errors import Problem, TrisecError
-from trisec.schema import Schema
+from trisec.errors import Problem, TrisecError, read_utf8
+from trisec.schema import Config, Schema
 
 QID = re.compile(r"^Q[1-9][0-9]*\Z")  # \Z: "Q884\n" must not pass (`$` would let it)
 LAYERS = ("mentions", "entities", "events", "attributions")
@@ -40,7 +40,7 @@ def read_annotation(path: Path, schema: Schema | None = None) -> dict[str, Any]:
     from trisec.schema import load_schema
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"),
+        data = json.loads(read_utf8(path),
                           object_pairs_hook=_no_duplicate_keys)
     except FileNotFoundError as exc:
         raise TrisecError(Problem(str(path), "annotation file missing")) from exc
@@ -116,30 +116,53 @@ def _vocab(problems: list[Problem], where: str, name: str, value: Any, allowed: 
                                 f"use one of: {', '.join(allowed)} (schema/labels.yaml)"))
 
 
+def _gold_field(cfg: Config, name: str) -> str:
+    """The field of a gold item that column `name` of its span table mirrors (`from:` in
+    schema/dataset.yaml); a column without one is looked up under its own name."""
+    col = next((c for c in cfg.columns if c.name == name), None)
+    return col.source[-1] if col is not None and col.source else name
+
+
 def _column_rules(problems: list[Problem], where: str, item: dict[str, Any], schema: Schema,
                   config: str) -> None:
     """The label sets and presence rules schema/dataset.yaml declares on the span table of a
-    layer (its rule columns carry the gold item's field names)."""
-    for c in schema.configs[config].rules:
-        value = item.get(c.name)
-        if not c.applies(item):
+    layer, read from the gold item's fields the rule columns mirror (`from:`)."""
+    cfg = schema.configs[config]
+    for c in cfg.rules:
+        name = _gold_field(cfg, c.name)
+        value = item.get(name)
+        if c.only_when is not None and \
+                item.get(_gold_field(cfg, c.only_when[0])) != c.only_when[1]:
             if value is not None:
-                col, wanted = c.only_when or ("", "")
-                problems.append(Problem(where, f"{c.name} is only for items whose {col} is "
+                col, wanted = _gold_field(cfg, c.only_when[0]), c.only_when[1]
+                problems.append(Problem(where, f"{name} is only for items whose {col} is "
                                         f"{wanted} (here {item.get(col)!r})", "set it to null"))
         elif c.labels:
-            _vocab(problems, where, c.name, value, schema.label_values(c.labels),
+            _vocab(problems, where, name, value, schema.label_values(c.labels),
                    nullable=not c.required)
         elif c.required and value is None:
-            problems.append(Problem(where, f"{c.name} missing", f"set {c.name}"))
+            problems.append(Problem(where, f"{name} missing", f"set {name}"))
 
 
-def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> Verified:
-    """Check every span, id, label and reference; raise TrisecError listing all problems."""
-    doc_id = str(ann.get("doc_id", ""))
-    where = where or doc_id
-    problems: list[Problem] = []
-    v = Verified(doc_id, ann)
+def _unique(problems: list[Problem], where: str, ann: dict[str, Any],
+            layer: str) -> dict[str, dict[str, Any]]:
+    """id -> item of one layer; an item without id or with a repeated id is a problem."""
+    seen: dict[str, dict[str, Any]] = {}
+    for item in ann.get(layer, []):
+        iid = item.get("id") if isinstance(item, dict) else None
+        if not iid:
+            problems.append(Problem(f"{where}/{layer}", f"item without id: {item!r}",
+                                    "give every item an id"))
+        elif iid in seen:
+            problems.append(Problem(f"{where}/{iid}", f"duplicate id {iid!r} in {layer}",
+                                    "renumber so ids are unique"))
+        else:
+            seen[iid] = item
+    return seen
+
+
+def _check_text_hash(problems: list[Problem], where: str, ann: dict[str, Any],
+                     text: str) -> None:
     if ann.get("text_sha256") != text_sha256(text):
         # offsets point into the text the annotator saw; a changed text moves them even when
         # every quoted span still happens to match
@@ -150,31 +173,15 @@ def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> V
                                 "(REF: the release the offsets were written against) to move "
                                 "the spans by their quoted text and record the new hash"))
 
-    def unique(layer: str) -> dict[str, dict[str, Any]]:
-        seen: dict[str, dict[str, Any]] = {}
-        for item in ann.get(layer, []):
-            iid = item.get("id") if isinstance(item, dict) else None
-            if not iid:
-                problems.append(Problem(f"{where}/{layer}", f"item without id: {item!r}",
-                                        "give every item an id"))
-            elif iid in seen:
-                problems.append(Problem(f"{where}/{iid}", f"duplicate id {iid!r} in {layer}",
-                                        "renumber so ids are unique"))
-            else:
-                seen[iid] = item
-        return seen
 
-    v.entity_by_id = unique("entities")
-    v.mention_by_id = unique("mentions")
-    events = unique("events")
-    unique("attributions")
-
+def _check_mentions(problems: list[Problem], where: str, v: Verified, text: str,
+                    schema: Schema) -> None:
+    """Entity QIDs, then each mention: span, column rules, entity; no two may overlap."""
     for eid, ent in v.entity_by_id.items():
         qid = ent.get("qid")
         if qid is not None and not QID.match(str(qid)):
             problems.append(Problem(f"{where}/{eid}", f"bad QID {qid!r}",
                                     "use Q followed by digits, or null for NIL"))
-
     spans: list[tuple[int, int, str]] = []
     for mid, m in v.mention_by_id.items():
         loc = f"{where}/{mid}"
@@ -190,27 +197,31 @@ def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> V
             problems.append(Problem(f"{where}/{b}", f"overlaps {a} ({s1}..{e1}): the entity "
                                     "layer is flat", "keep one of the two mentions"))
 
-    for vid, ev in events.items():
-        loc = f"{where}/{vid}"
-        _check_span(problems, loc, ev.get("trigger"), text, "trigger")
-        etype = ev.get("type")
-        _column_rules(problems, loc, ev, schema, "events")
-        roles = schema.roles_for(str(etype))
-        for k, arg in enumerate(ev.get("arguments") or []):
-            aloc = f"{loc}/arg{k}"
-            role, mid = arg.get("role"), arg.get("mention")
-            if etype in schema.event_types and role not in roles:
-                problems.append(Problem(aloc, f"role {role!r} not allowed for {etype}",
-                                        f"use one of: {', '.join(roles)}"))
-            if mid not in v.mention_by_id:
-                problems.append(Problem(aloc, f"argument points to missing mention {mid!r}",
-                                        "point it to an existing mention id"))
-            elif role in roles and roles[role] and \
-                    v.mention_by_id[mid].get("label") not in roles[role]:
-                problems.append(Problem(aloc, f"{role} of {etype} cannot be a "
-                                        f"{v.mention_by_id[mid].get('label')} mention",
-                                        f"allowed labels: {', '.join(roles[role])}"))
 
+def _check_arguments(problems: list[Problem], loc: str, ev: dict[str, Any], v: Verified,
+                     schema: Schema) -> None:
+    """Each argument's role is allowed for the event type and names a mention of a label
+    the role may take."""
+    etype = ev.get("type")
+    roles = schema.roles_for(str(etype))
+    for k, arg in enumerate(ev.get("arguments") or []):
+        aloc = f"{loc}/arg{k}"
+        role, mid = arg.get("role"), arg.get("mention")
+        if etype in schema.event_types and role not in roles:
+            problems.append(Problem(aloc, f"role {role!r} not allowed for {etype}",
+                                    f"use one of: {', '.join(roles)}"))
+        if mid not in v.mention_by_id:
+            problems.append(Problem(aloc, f"argument points to missing mention {mid!r}",
+                                    "point it to an existing mention id"))
+        elif role in roles and roles[role] and \
+                v.mention_by_id[mid].get("label") not in roles[role]:
+            problems.append(Problem(aloc, f"{role} of {etype} cannot be a "
+                                    f"{v.mention_by_id[mid].get('label')} mention",
+                                    f"allowed labels: {', '.join(roles[role])}"))
+
+
+def _check_attributions(problems: list[Problem], where: str, ann: dict[str, Any],
+                        v: Verified, text: str, schema: Schema) -> None:
     for a in ann.get("attributions", []):
         loc = f"{where}/{a.get('id')}"
         _column_rules(problems, loc, a, schema, "attributions")
@@ -221,6 +232,26 @@ def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> V
         if src is not None and src not in v.mention_by_id:
             problems.append(Problem(loc, f"source points to missing mention {src!r}",
                                     "point it to the speaker's mention id, or null"))
+
+
+def verify(ann: dict[str, Any], text: str, schema: Schema, where: str = "") -> Verified:
+    """Check every span, id, label and reference; raise TrisecError listing all problems."""
+    doc_id = str(ann.get("doc_id", ""))
+    where = where or doc_id
+    problems: list[Problem] = []
+    v = Verified(doc_id, ann)
+    _check_text_hash(problems, where, ann, text)
+    v.entity_by_id = _unique(problems, where, ann, "entities")
+    v.mention_by_id = _unique(problems, where, ann, "mentions")
+    events = _unique(problems, where, ann, "events")
+    _unique(problems, where, ann, "attributions")
+    _check_mentions(problems, where, v, text, schema)
+    for vid, ev in events.items():
+        loc = f"{where}/{vid}"
+        _check_span(problems, loc, ev.get("trigger"), text, "trigger")
+        _column_rules(problems, loc, ev, schema, "events")
+        _check_arguments(problems, loc, ev, v, schema)
+    _check_attributions(problems, where, ann, v, text, schema)
     if problems:
         raise TrisecError(problems)
     return v
@@ -231,7 +262,7 @@ def load_gold(gold_dir: Path, doc_id: str, text: str, schema: Schema) -> Verifie
     path = gold_dir / f"{doc_id}.json"
     if not path.is_file():
         return None
-    ann = read_annotation(path)
+    ann = read_annotation(path, schema)  # the build's schema, not the checkout's
     if ann.get("doc_id") != doc_id:
         raise TrisecError(Problem(str(path), f"doc_id {ann.get('doc_id')!r} != file name",
                                   f"set doc_id to {doc_id!r}"))

@@ -1,4 +1,4 @@
-"""`trisec bench [--n 1000,10000] [--large] [--workers N] [--json PATH]`."""
+"""`trisec bench [--n 1000,10000] [--large] [--workers N] [--out PATH]`."""
 
 from __future__ import annotations
 

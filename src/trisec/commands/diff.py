@@ -37,19 +37,14 @@ def _schema_lines(schema: dict[str, Any]) -> list[str]:
     return lines
 
 
-def print_report(d: dict[str, Any], limit: int) -> None:
+def _print_header(console: Any, d: dict[str, Any]) -> None:
+    """Both releases, then what changed in the schema and in the release files."""
     from rich.markup import escape
-    from rich.table import Table
 
-    from trisec.views.console import make_console, print_table
-
-    # data (doc titles, span texts like "92:100") must never be read as markup or emoji
-    console = make_console(emoji=False, highlight=False, soft_wrap=True)
-    old, new, meta = d["old"], d["new"], d["metadata"]
+    old, new, meta, schema = d["old"], d["new"], d["metadata"], d["schema"]
     console.print(f"[bold]{escape(str(old['ref']))}[/] (version {old['version']}, "
                   f"{old['documents']} documents) -> [bold]{escape(str(new['ref']))}[/] "
                   f"(version {new['version']}, {new['documents']} documents)")
-    schema = d["schema"]
     if schema["changed"]:
         console.print("[red]schema changed[/] (what users load: configs, columns, types, "
                       "features or label sets): code reading the old release may break")
@@ -70,28 +65,43 @@ def print_report(d: dict[str, Any], limit: int) -> None:
             for path in meta[key]:
                 console.print(f"    {escape(path)}")
 
-    docs = d["documents"]
+
+def _document_changes(x: dict[str, Any]) -> list[str]:
+    """What changed in one document kept by both releases, one line each."""
+    what = []
+    for k, v in x["fields"].items():
+        a, b = v["old"], v["new"]
+        if isinstance(a, dict) and isinstance(b, dict):  # a fact: name the parts changed
+            what += [f"{k}.{sub}: {a.get(sub)!r} -> {b.get(sub)!r}"
+                     for sub in b if a.get(sub) != b.get(sub)]
+        else:
+            what.append(f"{k}: {a!r} -> {b!r}")
+    if x["text_changed"]:
+        what.append("text changed (length {} -> {}); spans whose text only moved are "
+                    "listed as moved".format(*x["text_length"]))
+    if x["removals"][0] != x["removals"][1]:
+        what.append("cleaning removals {} -> {}".format(*x["removals"]))
+    return what
+
+
+def _print_documents(console: Any, docs: dict[str, Any]) -> None:
+    from rich.markup import escape
+
     for kind, colour in (("added", "green"), ("removed", "red")):
         for x in docs[kind]:
             console.print(f"[{colour}]document {kind}[/]: " + escape(
                 f"{x['doc_id']} ({x['split']}, {x['source_file']}) {x['title'] or ''}"))
     for x in docs["changed"]:
-        what = []
-        for k, v in x["fields"].items():
-            a, b = v["old"], v["new"]
-            if isinstance(a, dict) and isinstance(b, dict):  # a fact: name the parts changed
-                what += [f"{k}.{sub}: {a.get(sub)!r} -> {b.get(sub)!r}"
-                         for sub in b if a.get(sub) != b.get(sub)]
-            else:
-                what.append(f"{k}: {a!r} -> {b!r}")
-        if x["text_changed"]:
-            what.append("text changed (length {} -> {}); spans whose text only moved are "
-                        "listed as moved".format(*x["text_length"]))
-        if x["removals"][0] != x["removals"][1]:
-            what.append("cleaning removals {} -> {}".format(*x["removals"]))
         console.print(f"[yellow]document changed[/]: {x['doc_id']}")
-        for w in what:
+        for w in _document_changes(x):
             console.print(f"    {escape(w)}")
+
+
+def _print_tables(console: Any, d: dict[str, Any]) -> None:
+    """Rows per config and items per span layer, old and new."""
+    from rich.table import Table
+
+    from trisec.views.console import print_table
 
     rows = Table(title="rows per config (matched by content)")
     for col in ("config", "old", "new", "added", "removed"):
@@ -108,24 +118,35 @@ def print_report(d: dict[str, Any], limit: int) -> None:
         table.add_row(layer, str(sizes[0]), str(sizes[1]),
                       *(str(len(kinds.get(k, []))) for k in kinds_shown))
     print_table(console, table)
-    for layer, kinds in d["layers"].items():
+
+
+def _span_detail(kind: str, item: dict[str, Any]) -> str:
+    """What a listed span item adds to its offsets: the relabelling, the old place, ..."""
+    if kind == "relabelled":
+        return f" {item['old']} -> {item['new']}"
+    if kind == "moved":
+        old = item["old_span"]
+        return f" {item['label']} (was {old[0]}:{old[1]})"
+    if kind == "changed":
+        return " " + ", ".join(f"{k}: {v[0]} -> {v[1]}" for k, v in item["changes"].items())
+    return f" {item['label']}"
+
+
+def _print_spans(console: Any, layers: dict[str, Any], limit: int) -> None:
+    from rich.markup import escape
+
+    for layer, kinds in layers.items():
         for kind, items in kinds.items():
             for item in items[:limit]:
-                extra = ""
-                if kind == "relabelled":
-                    extra = f" {item['old']} -> {item['new']}"
-                elif kind == "moved":
-                    old = item["old_span"]
-                    extra = f" {item['label']} (was {old[0]}:{old[1]})"
-                elif kind == "changed":
-                    extra = " " + ", ".join(f"{k}: {v[0]} -> {v[1]}"
-                                            for k, v in item["changes"].items())
-                else:
-                    extra = f" {item['label']}"
-                console.print(escape(f"  {layer} {kind}: {_span(item)}{extra}"))
+                console.print(escape(f"  {layer} {kind}: {_span(item)}"
+                                     f"{_span_detail(kind, item)}"))
             if len(items) > limit:
                 console.print(f"  ... {len(items) - limit} more {layer} {kind} (use --json)")
-    bump, actual = d["suggested_bump"], d["actual_bump"]
+
+
+def _print_verdict(console: Any, d: dict[str, Any]) -> None:
+    """Nothing to release, or the version bump the changes call for."""
+    bump, actual, meta = d["suggested_bump"], d["actual_bump"], d["metadata"]
     if d["nothing_to_release"]:
         files = sum(len(meta[k]) for k in ("files_added", "files_removed", "files_changed"))
         bytes_only = (f" ({files} file(s) differ in bytes only: card, schema fingerprint or "
@@ -138,6 +159,18 @@ def print_report(d: dict[str, Any], limit: int) -> None:
         note = (" [red]but the version did not increase[/]" if actual == "none"
                 else f" [red]but the version only got a {actual} bump[/]")
     console.print(f"changes call for a [bold]{bump}[/] version bump (docs/VERSIONING.md){note}")
+
+
+def print_report(d: dict[str, Any], limit: int) -> None:
+    from trisec.views.console import make_console
+
+    # data (doc titles, span texts like "92:100") must never be read as markup or emoji
+    console = make_console(emoji=False, highlight=False, soft_wrap=True)
+    _print_header(console, d)
+    _print_documents(console, d["documents"])
+    _print_tables(console, d)
+    _print_spans(console, d["layers"], limit)
+    _print_verdict(console, d)
 
 
 BUMP_RANK = {"none": 0, "patch": 1, "minor": 2, "major": 3}

@@ -85,7 +85,6 @@ _CF = ("\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u20
        "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
        "\U000e0020-\U000e007f")
 INVISIBLE = re.compile(f"[{_CF}]")
-_VISIBLE_RUN = re.compile(f"[^{_CF}]+")
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                           "\u2066\u2067\u2068\u2069")
 _SENTENCE_END = re.compile(r"[.!?\"”’)]$")
@@ -419,10 +418,11 @@ def assemble_text(lines: list[Line]) -> tuple[str, list[tuple[int, int, int]], C
             continue
         first, skipped = True, False
         for m in re.finditer(r"\S+", kept):
-            # the visible runs of the word: invisible characters are left out, so the
-            # pieces around them map to their own raw offsets
-            segments = [(v.start(), v.group(0)) for v in _VISIBLE_RUN.finditer(m.group(0))]
-            if not segments:  # a "word" of invisible characters: no word, one gap
+            # the word without its invisible characters, NFC-composed as a whole (a mark
+            # after a zero-width space still composes), in pieces that map to their own raw
+            # offsets
+            pieces = word_pieces(m.group(0))
+            if not pieces:  # a "word" of invisible characters: no word, one gap
                 skipped = True
                 continue
             if not first:
@@ -432,21 +432,20 @@ def assemble_text(lines: list[Line]) -> tuple[str, list[tuple[int, int, int]], C
                 parts.append(" ")
                 pos += 1
             first, skipped = False, False
-            for seg_off, seg in segments:
-                pieces = nfc_pieces(seg)
-                if len(pieces) > 1 or pieces[0][0] != seg:
-                    norm["nfc"] += 1
-                for k, (piece, off, exact) in enumerate(pieces):
-                    raw_start = base + m.start() + seg_off + off
-                    if k == 0 and exact and runs and runs[-1][0] + runs[-1][2] == pos - 1 and \
-                            runs[-1][1] + runs[-1][2] == raw_start - 1 and \
-                            kept[raw_start - base - 1] == " ":
-                        s0, r0, n0 = runs[-1]  # extend over the single original space
-                        runs[-1] = (s0, r0, n0 + 1 + len(piece))
-                    else:
-                        runs.append((pos, raw_start, len(piece)))
-                    parts.append(piece)
-                    pos += len(piece)
+            visible = INVISIBLE.sub("", m.group(0))
+            if not unicodedata.is_normalized("NFC", visible):
+                norm["nfc"] += 1
+            for k, (piece, off, exact) in enumerate(pieces):
+                raw_start = base + m.start() + off
+                if k == 0 and exact and runs and runs[-1][0] + runs[-1][2] == pos - 1 and \
+                        runs[-1][1] + runs[-1][2] == raw_start - 1 and \
+                        kept[raw_start - base - 1] == " ":
+                    s0, r0, n0 = runs[-1]  # extend over the single original space
+                    runs[-1] = (s0, r0, n0 + 1 + len(piece))
+                else:
+                    runs.append((pos, raw_start, len(piece)))
+                parts.append(piece)
+                pos += len(piece)
     return "".join(parts), runs, norm
 
 
@@ -460,25 +459,50 @@ def _count_invisible(chars: list[str], norm: Counter[str]) -> None:
         norm["zero_width"] += len(chars) - bidi
 
 
-def nfc_pieces(word: str) -> list[tuple[str, int, bool]]:
-    """NFC of a word as (text, raw offset in the word, same length as raw) pieces. A cluster
-    NFC composes (base + combining marks) is a piece of its own, so every published
-    character maps to the raw character its cluster starts with and later ones stay exact."""
-    nfc = unicodedata.normalize("NFC", word)
-    if nfc == word:
-        return [(word, 0, True)]
-    starts = [i for i, ch in enumerate(word) if i == 0 or not unicodedata.combining(ch)]
-    clusters = [(word[a:b], a) for a, b in zip(starts, [*starts[1:], len(word)], strict=True)]
-    composed = [(unicodedata.normalize("NFC", c), off, c) for c, off in clusters]
-    if "".join(n for n, _, _ in composed) != nfc:  # composition across starters (Hangul jamo)
-        return [(nfc, 0, len(nfc) == len(word))]
+def word_pieces(word: str) -> list[tuple[str, int, bool]]:
+    """A word as published, in (text, raw offset in the word, exact) pieces: invisible format
+    characters left out, the rest NFC-composed as a whole. An exact piece is the raw text at
+    that offset; a cluster NFC changes (`e` + U+0301 -> `é`, conjoining jamo -> a syllable,
+    or one with an invisible character inside) is a piece of its own at the raw offset of its
+    first character, so every later character stays exact."""
+    if not INVISIBLE.search(word) and unicodedata.is_normalized("NFC", word):
+        return [(word, 0, True)]  # most words
+    vis = [(i, ch) for i, ch in enumerate(word) if not INVISIBLE.match(ch)]
+    text = "".join(ch for _, ch in vis)
+    if not text:
+        return []
+    starts = _cluster_starts(text)
     pieces: list[tuple[str, int, bool]] = []
-    for n, off, c in composed:
-        if len(n) == len(c) and pieces and pieces[-1][2]:
-            pieces[-1] = (pieces[-1][0] + n, pieces[-1][1], True)
+    for a, b in zip(starts, [*starts[1:], len(text)], strict=True):
+        raw, off = text[a:b], vis[a][0]
+        nfc = unicodedata.normalize("NFC", raw)
+        exact = nfc == raw and vis[b - 1][0] - off == b - a - 1  # same text, no gap
+        if exact and pieces and pieces[-1][2] and pieces[-1][1] + len(pieces[-1][0]) == off:
+            pieces[-1] = (pieces[-1][0] + nfc, pieces[-1][1], True)
         else:
-            pieces.append((n, off, len(n) == len(c)))
+            pieces.append((nfc, off, exact))
+    if "".join(p for p, _, _ in pieces) != unicodedata.normalize("NFC", text):
+        # never seen (clusters are cut only where NFC cannot reach across); kept as a guard
+        return [(unicodedata.normalize("NFC", text), vis[0][0], False)]
     return pieces
+
+
+def _cluster_starts(word: str) -> list[int]:
+    """Where the word's NFC clusters start: at a character that composes with nothing before
+    it. Not only combining marks continue a cluster: conjoining Hangul jamo (U+1100 + U+1161
+    + U+11A8 -> U+AC01) and a few vowel signs (Tamil U+0BC6 + U+0BBE) have combining class 0
+    but compose with the character before them, so a character starts a cluster only if the
+    cluster so far is unchanged by it."""
+    starts = [0]
+    for i in range(1, len(word)):
+        ch = word[i]
+        if unicodedata.combining(ch):
+            continue
+        cluster = word[starts[-1]:i]
+        if unicodedata.normalize("NFC", cluster + ch) == \
+                unicodedata.normalize("NFC", cluster) + ch:
+            starts.append(i)
+    return starts
 
 
 def body_hash(text: str) -> str:

@@ -9,9 +9,33 @@ low; a crawl date contradicted by the body. Related-news blocks are never a sour
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from trisec.document import DateFact
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def date_problem(value: str | None, precision: str | None) -> str | None:
+    """An ISO 8601 date, or a partial one (YYYY-MM, YYYY) whose form matches `precision`
+    (the curated-metadata reader and the validation gate both hold dates to this rule)."""
+    if value is None:
+        return None if precision is None else f"precision {precision!r} without a date"
+    v = str(value)
+    if precision == "day":
+        try:
+            ok = len(v) == 10 and dt.date.fromisoformat(v).isoformat() == v
+        except ValueError:
+            ok = False
+    elif precision == "month":
+        ok = bool(_MONTH.match(v))
+    elif precision == "year":
+        ok = bool(_YEAR.match(v))
+    else:
+        return f"date {v!r} has precision {precision!r} (need day, month or year)"
+    return None if ok else f"{v!r} is not a valid {precision}-precision ISO date"
 
 
 def _parse_day(value: str) -> dt.date | None:

@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 
 from trisec.document import Document, Fact, RawArticle, doc_id_for
-from trisec.documents.dates import later_than, precision_of, resolve_published
-from trisec.errors import Problem, TrisecError
+from trisec.documents.dates import date_problem, later_than, precision_of, resolve_published
+from trisec.errors import Problem, TrisecError, read_utf8
 from trisec.file_schemas import fact_columns, load_yaml_strings, metadata_schema, strict_problems
 from trisec.schema import Schema, load_schema
 
@@ -28,7 +28,7 @@ def load_curated(metadata_dir: Path, doc_id: str, raw: RawArticle | None = None,
     if not path.is_file():
         return None
     try:
-        data = load_yaml_strings(path.read_text(encoding="utf-8"))
+        data = load_yaml_strings(read_utf8(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -75,8 +75,6 @@ def published_after(doc: Document, metadata_dir: Path | None, day: dt.date) -> P
 
 def _date_problem(fact: dict[str, Any] | None, where: str) -> Problem | None:
     """A date fact's value must be a real ISO 8601 date of its precision."""
-    from trisec.validation.checks import date_problem
-
     if not fact or "precision" not in fact or fact.get("value") is None:
         return None
     value = fact["value"]

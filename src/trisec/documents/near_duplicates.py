@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from trisec.errors import Problem, TrisecError
+from trisec.errors import Problem, TrisecError, read_utf8
 
 # Word 5-gram Jaccard similarity at or above which two bodies count as the same article
 # (a re-crawl with a changed caption or an extra sentence); exact duplicates are 1.0.
@@ -93,7 +93,7 @@ def read_distinct(path: Path) -> list[DistinctPair]:
     if not path.is_file():
         return []
     try:
-        data = load_yaml_strings(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml_strings(read_utf8(path)) or {}
     except yaml.YAMLError as exc:
         raise TrisecError(Problem(str(path), f"invalid YAML: {exc}", "fix the YAML")) from exc
     problems = strict_problems(data, _DISTINCT_SCHEMA, str(path))

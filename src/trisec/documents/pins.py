@@ -7,10 +7,13 @@ get another doc_id (and so another split, and lose its gold), so every build and
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import tempfile
 from pathlib import Path
 
-from trisec.errors import Problem, TrisecError
+from trisec.errors import Problem, TrisecError, read_utf8
 
 _LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 
@@ -20,7 +23,7 @@ def read_checksums(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     if not path.is_file():
         return out
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(read_utf8(path).splitlines(), 1):
         if not line.strip():
             continue
         m = _LINE.fullmatch(line)
@@ -35,9 +38,30 @@ def read_checksums(path: Path) -> dict[str, str]:
 
 
 def write_checksums(path: Path, sums: dict[str, str]) -> None:
-    """Sorted by file name, in the format `sha256sum -c` checks."""
-    path.write_text("".join(f"{sums[name]}  {name}\n" for name in sorted(sums)),
-                    encoding="utf-8")
+    """Sorted by file name, in the format `sha256sum -c` checks. Atomic: written to a
+    temporary file beside it and renamed over it, so a reader (or a crash) never sees a
+    truncated list. Writers hold the corpus lock (`pipeline.add.pins_lock`)."""
+    write_atomic(path, "".join(f"{sums[name]}  {name}\n" for name in sorted(sums))
+                 .encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one rename (same folder), flushed to disk first; the
+    file keeps the permissions a plain write would give it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def load_pins(path: Path) -> dict[str, str]:

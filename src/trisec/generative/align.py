@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,14 +192,20 @@ def _use(used: set[tuple[int, int]], s: Span | None) -> Span | None:
 
 # --- 3. items per task --------------------------------------------------------------------------
 
+def _objects(items: Any, acc: ResponseAccount) -> Iterator[Mapping[str, Any]]:
+    """The JSON objects among a list of answer items; anything else is counted malformed."""
+    for x in items if isinstance(items, list) else []:
+        if isinstance(x, Mapping):
+            yield x
+        else:
+            acc.malformed_items += 1
+
+
 def _entities(items: list[Any], loc: Locator, schema: Schema, acc: ResponseAccount,
               view: DocView) -> None:
     used: set[tuple[int, int]] = set()
     labels = set(schema.entity_labels)
-    for x in items:
-        if not isinstance(x, Mapping):
-            acc.malformed_items += 1
-            continue
+    for x in _objects(items, acc):
         label = x.get("label")
         if label not in labels:
             acc.outside_schema[f"label:{label}"] += 1
@@ -213,10 +219,7 @@ def _entities(items: list[Any], loc: Locator, schema: Schema, acc: ResponseAccou
 def _events(items: list[Any], loc: Locator, schema: Schema, acc: ResponseAccount,
             view: DocView) -> None:
     used: set[tuple[int, int]] = set()
-    for x in items:
-        if not isinstance(x, Mapping):
-            acc.malformed_items += 1
-            continue
+    for x in _objects(items, acc):
         etype = x.get("type")
         if etype not in schema.event_types:
             acc.outside_schema[f"type:{etype}"] += 1
@@ -226,11 +229,7 @@ def _events(items: list[Any], loc: Locator, schema: Schema, acc: ResponseAccount
             continue
         roles = schema.roles_for(str(etype))
         args = []
-        raw_args = x.get("arguments")
-        for a in raw_args if isinstance(raw_args, list) else []:
-            if not isinstance(a, Mapping):
-                acc.malformed_items += 1
-                continue
+        for a in _objects(x.get("arguments"), acc):
             if a.get("role") not in roles:
                 acc.outside_schema[f"role:{etype}.{a.get('role')}"] += 1
                 continue
@@ -244,10 +243,7 @@ def _events(items: list[Any], loc: Locator, schema: Schema, acc: ResponseAccount
 def _attributions(items: list[Any], loc: Locator, schema: Schema, acc: ResponseAccount,
                   view: DocView) -> None:
     used: set[tuple[int, int]] = set()
-    for x in items:
-        if not isinstance(x, Mapping):
-            acc.malformed_items += 1
-            continue
+    for x in _objects(items, acc):
         content = _use(used, resolve(loc, x.get("content"), first_unused(used), acc, "content"))
         if content is None:
             continue

@@ -133,11 +133,6 @@ def reference(task: str, text: str, view: DocView) -> dict[str, Any]:
     raise ValueError(f"unknown task {task!r}")
 
 
-def layer_of(task: str) -> str:
-    """The prediction-format key a task fills (the same names)."""
-    return task
-
-
 def layer_items(task: str, view: DocView) -> list[Any]:
     """The task's layer of a view as sorted plain tuples: two views hold the same answer
     exactly when these are equal (order, ids and duplicates of arguments aside)."""

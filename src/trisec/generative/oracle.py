@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -159,9 +159,6 @@ def _handler(oracle: OracleServer) -> type[BaseHTTPRequestHandler]:
                 pass  # the client gave up (a timeout): nothing to answer
 
     return Handler
-
-
-Transform = Callable[[str], str]
 
 
 def main(argv: list[str] | None = None) -> int:

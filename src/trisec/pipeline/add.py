@@ -12,8 +12,8 @@ Nothing is written for a refused file.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from trisec.documents.near_duplicates import (
     record_distinct,
     shingles,
 )
-from trisec.documents.pins import read_checksums, write_checksums
+from trisec.documents.pins import read_checksums, write_atomic, write_checksums
 from trisec.errors import Problem, TrisecError
 from trisec.pipeline.corpus import Corpus
 from trisec.pipeline.steps import clean_one
@@ -190,13 +190,37 @@ def check_pins(corpus: Corpus, sums: dict[str, str], seen: Existing, where: Path
         raise TrisecError(problems)
 
 
+@contextmanager
+def pins_lock(path: Path) -> Iterator[None]:
+    """One writer of a corpus at a time: an exclusive lock on `.raw.sha256.lock` beside
+    raw.sha256 (release.replace's flock, the one folder writers use), held while `add` reads,
+    checks and rewrites the pins; a second add waits for it and says so, and the kernel
+    drops it if the holder is killed."""
+    from trisec.release.replace import output_lock
+
+    with output_lock(path):
+        yield
+
+
 def add_files(paths: Iterable[Path], root: Path, *,
               allow_near_duplicate: bool = False) -> AddReport:
     """Add each acceptable file (in the order given); refused files leave no trace."""
     from trisec.release.opener import open_corpus
 
-    corpus = open_corpus(root, allow_empty=True)
+    root = Path(root)
+    if not root.is_dir():
+        open_corpus(root, allow_empty=True)  # the located error; the lock would create it
     sums_path = checksums_path(root)
+    # one writer at a time: a second add waits, then sees what the first one added (its
+    # pins, its files as duplicates); without the lock the later write dropped a pin, and
+    # a check of the corpus between another add's copy and its pin failed
+    with pins_lock(sums_path):
+        corpus = open_corpus(root, allow_empty=True)
+        return _add_locked(paths, corpus, sums_path, allow_near_duplicate)
+
+
+def _add_locked(paths: Iterable[Path], corpus: Corpus, sums_path: Path,
+                allow_near_duplicate: bool) -> AddReport:
     seen = scan_corpus(corpus)
     sums = read_checksums(sums_path)
     check_pins(corpus, sums, seen, sums_path)
@@ -208,7 +232,9 @@ def add_files(paths: Iterable[Path], root: Path, *,
             report.refused.extend(exc.problems)
             continue
         target = corpus.raw_dir / doc.source_file
-        shutil.copyfile(path, target)  # bytes only: the raw file is immutable evidence
+        # bytes only (the raw file is immutable evidence), renamed into place: a crash never
+        # leaves a partial raw file
+        write_atomic(target, Path(path).read_bytes())
         had_metadata = (corpus.metadata_dir / f"{doc.doc_id}.yaml").exists()
         meta = write_stub(corpus.metadata_dir, doc)
         sums[doc.source_file] = doc.sha256

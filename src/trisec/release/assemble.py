@@ -1,9 +1,11 @@
 """AnnotatedDocument -> rows of every config (pure; the schema decides the columns).
 
-Every row leaves through rows_for, which holds it against its config's columns in
-schema/dataset.yaml: a key the schema does not declare, or a declared column the builder did
-not fill, is a located error (config/doc_id and the column), never a silently dropped key or
-an all-null column.
+The span tables' columns that mirror a gold field are named by schema/dataset.yaml alone
+(their `from:` paths, Schema.mirror), so renaming one carries its values; the others are
+computed here under their names. Every row leaves through rows_for, which holds it against
+its config's columns in schema/dataset.yaml: a key the schema does not declare, or a declared
+column the builder did not fill, is a located error (config/doc_id and the column), never a
+silently dropped key or an all-null column.
 """
 
 from __future__ import annotations
@@ -66,65 +68,56 @@ def sentence_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, An
                "ner_tags": [tag_id[t] for t in tags]}
 
 
-def mention_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
-    if not a.gold:
-        return
-    for m in a.gold.data["mentions"]:
-        ent = a.gold.entity_by_id.get(m["entity"], {})
-        yield {"doc_id": a.doc.doc_id, "split": a.split, "mention_id": m["id"],
-               "start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"],
-               "mention_type": m.get("mention_type"), "gpe_role": m.get("gpe_role"),
-               "entity_id": m.get("entity"), "qid": ent.get("qid"),
-               "timex_value": m.get("timex_value"),
-               "sentence_index": a.sentences[sentence_at(a.sentences, m["start"])].index}
+def _mirrored(config: str, a: AnnotatedDocument, schema: Schema
+              ) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """(gold item chain, its row so far) of every row of a span table, in gold order: doc_id,
+    split and the columns that mirror a gold field, named by schema/dataset.yaml alone."""
+    mirror = schema.mirror(config)
+    if not a.gold or mirror is None:
+        return iter(())
+    return mirror.rows(a.gold.data, {"doc_id": a.doc.doc_id, "split": a.split})
 
 
-def event_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
-    if not a.gold:
-        return
-    for e in a.gold.data["events"]:
-        t = e["trigger"]
-        yield {"doc_id": a.doc.doc_id, "split": a.split, "event_id": e["id"], "type": e["type"],
-               "realis": e.get("realis"), "mode": e.get("mode"), "trigger_start": t["start"],
-               "trigger_end": t["end"], "trigger_text": t["text"],
-               "sentence_index": a.sentences[sentence_at(a.sentences, t["start"])].index,
-               "num_arguments": len(e.get("arguments") or []),
-               "arguments": [{"role": x["role"], "mention_id": x["mention"]}
-                             for x in e.get("arguments") or []]}
+def mention_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
+    for (m,), row in _mirrored("mentions", a, schema):
+        ent = a.gold.entity_by_id.get(m["entity"], {}) if a.gold else {}
+        row["qid"] = ent.get("qid")
+        row["sentence_index"] = a.sentences[sentence_at(a.sentences, m["start"])].index
+        yield row
 
 
-def argument_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
-    if not a.gold:
-        return
-    for e in a.gold.data["events"]:
-        for x in e.get("arguments") or []:
-            m = a.gold.mention_by_id[x["mention"]]
-            yield {"doc_id": a.doc.doc_id, "split": a.split, "event_id": e["id"],
-                   "event_type": e["type"], "role": x["role"], "mention_id": x["mention"],
-                   "start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"]}
+def event_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
+    for (e,), row in _mirrored("events", a, schema):
+        start = e["trigger"]["start"]
+        row["sentence_index"] = a.sentences[sentence_at(a.sentences, start)].index
+        row["num_arguments"] = len(e.get("arguments") or [])
+        row["arguments"] = [{"role": x["role"], "mention_id": x["mention"]}
+                            for x in e.get("arguments") or []]
+        yield row
 
 
-def attribution_rows(a: AnnotatedDocument) -> Iterator[dict[str, Any]]:
-    if not a.gold:
-        return
-    for q in a.gold.data["attributions"]:
-        cue = q.get("cue") or {}
-        src = a.gold.mention_by_id.get(q.get("source") or "", {})
-        yield {"doc_id": a.doc.doc_id, "split": a.split, "attribution_id": q["id"],
-               "kind": q["kind"], "content_start": q["content"]["start"],
-               "content_end": q["content"]["end"], "content_text": q["content"]["text"],
-               "cue_start": cue.get("start"), "cue_end": cue.get("end"),
-               "cue_text": cue.get("text"), "source_mention_id": q.get("source"),
-               "source_text": src.get("text"), "source_entity_id": src.get("entity")}
+def argument_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
+    for (_e, x), row in _mirrored("arguments", a, schema):
+        m = a.gold.mention_by_id[x["mention"]] if a.gold else {}
+        row.update(start=m["start"], end=m["end"], text=m["text"], label=m["label"])
+        yield row
+
+
+def attribution_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]:
+    for (q,), row in _mirrored("attributions", a, schema):
+        src = a.gold.mention_by_id.get(q.get("source") or "", {}) if a.gold else {}
+        row["source_text"] = src.get("text")
+        row["source_entity_id"] = src.get("entity")
+        yield row
 
 
 BUILDERS: dict[str, Callable[[AnnotatedDocument, Schema], Iterable[dict[str, Any]]]] = {
     "documents": lambda a, schema: [document_row(a, schema)],
     "sentences": sentence_rows,
-    "mentions": lambda a, _schema: mention_rows(a),
-    "events": lambda a, _schema: event_rows(a),
-    "arguments": lambda a, _schema: argument_rows(a),
-    "attributions": lambda a, _schema: attribution_rows(a),
+    "mentions": mention_rows,
+    "events": event_rows,
+    "arguments": argument_rows,
+    "attributions": attribution_rows,
 }
 
 

@@ -45,9 +45,6 @@ LAYERS = _SCHEMA.span_tables  # the flat gold-layer configs, from schema/dataset
 METADATA_FIELDS = tuple(c.name for c in _SCHEMA.configs["documents"].columns
                         if c.name not in ("doc_id", "text")
                         and not (isinstance(c.type, dict) and "list" in c.type))
-BUMPS = ("none", "patch", "minor", "major")
-
-
 @dataclass
 class ConfigData:
     """One config of a release as users load it."""

@@ -164,6 +164,74 @@ def hub_tags(repo_id: str) -> set[str]:
     return {t.name for t in refs.tags}
 
 
+def _repo_id_problems(plan: Plan) -> list[Problem]:
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(plan.repo_id)
+        if plan.repo_id.count("/") != 1:
+            raise HFValidationError("no owner")
+    except HFValidationError as exc:
+        return [Problem(plan.repo_id, f"not a repository id: {exc}",
+                        "use --repo-id OWNER/NAME")]
+    return []
+
+
+def _revision_problems(plan: Plan, revision: str | None) -> list[Problem]:
+    if revision and revision != plan.tag:
+        return [Problem("--revision", f"{revision} != {plan.tag}",
+                        "the version comes from schema/dataset.yaml: bump it there")]
+    return []
+
+
+def _notes_problems(plan: Plan) -> list[Problem]:
+    if not plan.commit_description:
+        return [Problem("CHANGELOG.md", f"no entry for {plan.version} (nor release_notes in "
+                        "schema/dataset.yaml)",
+                        f"add a `## [{plan.version}]` section to CHANGELOG.md")]
+    return []
+
+
+def _version_problems(plan: Plan, dataset_dir: Path) -> list[Problem]:
+    found = read_manifest(dataset_dir).get("version")
+    if found != plan.version:
+        return [Problem(f"{dataset_dir}/manifest.json", f"version {found} != {plan.version}",
+                        "run `trisec build` and commit dataset/")]
+    return []
+
+
+def _stale_problems(dataset_dir: Path, corpus: Corpus, schema: Schema) -> list[Problem]:
+    from trisec.release.build import check as stale_check
+
+    try:
+        return [Problem(str(dataset_dir), f"stale: {d}", "run `trisec build` and commit dataset/")
+                for d in stale_check(dataset_dir, corpus, schema)]
+    except TrisecError as exc:  # the corpus does not even build
+        return exc.problems
+
+
+def _validation_problems(validator: Validator | None, dataset_dir: Path) -> list[Problem]:
+    if validator is None:
+        return [Problem("trisec.validation.gate", "validation gate unavailable: an unvalidated "
+                        "release is never published",
+                        "install the validation module (trisec.validation.gate)")]
+    try:
+        validator(dataset_dir)
+    except TrisecError as exc:
+        return exc.problems
+    return []
+
+
+def _hub_tag(c: Check, plan: Plan, remote_tags: RemoteTags | None) -> None:
+    if remote_tags is None:
+        c.skipped = "dry run: no network (checked when publishing)"
+    elif plan.tag in remote_tags(plan.repo_id):
+        c.problems.append(Problem(f"{plan.repo_id}@{plan.tag}", "this version is already "
+                                  "published (tags are never moved)",
+                                  "bump `version` in schema/dataset.yaml"))
+
+
 def preflight(plan: Plan, *, revision: str | None, root: Path, dataset_dir: Path,
               corpus: Corpus, schema: Schema, validator: Validator | None,
               remote_tags: RemoteTags | None,
@@ -171,85 +239,33 @@ def preflight(plan: Plan, *, revision: str | None, root: Path, dataset_dir: Path
     """Every reason to refuse this publication, as named checks (cheap ones first).
     `progress(stage, done, total)` hears each check as it starts (the rebuild and the gate
     take most of the time)."""
-    from huggingface_hub.errors import HFValidationError
-    from huggingface_hub.utils import validate_repo_id
+    def problems(find: Callable[[], list[Problem]]) -> Callable[[Check], None]:
+        return lambda c: c.problems.extend(find())
 
-    from trisec.release.build import check as stale_check
-
+    steps: list[tuple[str, Callable[[Check], None]]] = [
+        ("repository id is OWNER/NAME", problems(lambda: _repo_id_problems(plan))),
+        (f"revision is {plan.tag} (schema/dataset.yaml version)",
+         problems(lambda: _revision_problems(plan, revision))),
+        (f"release notes for {plan.version}", problems(lambda: _notes_problems(plan))),
+        ("release folder has the schema version",
+         problems(lambda: _version_problems(plan, dataset_dir))),
+        ("working tree committed (dataset/, schema/, corpus/, top docs)",
+         problems(lambda: check_clean_tree(root, dataset_dir))),
+        (f"git tag {plan.tag} not used for other data",
+         problems(lambda: check_local_tag(root, dataset_dir, plan.tag))),
+        ("release is fresh (same bytes as a rebuild)",
+         problems(lambda: _stale_problems(dataset_dir, corpus, schema))),
+        ("release passes validation", problems(lambda: _validation_problems(validator,
+                                                                             dataset_dir))),
+        (f"tag {plan.tag} not on the Hub yet", lambda c: _hub_tag(c, plan, remote_tags)),
+    ]
     checks: list[Check] = []
-    total = 9  # the checks below (tests/test_publish.py holds the two in step)
-
-    def begin(name: str) -> Check:
+    for k, (name, run) in enumerate(steps):
         if progress:
-            progress(f"check {len(checks) + 1} of {total}: {name}", len(checks), total)
-        return Check(name)
-
-    c = begin("repository id is OWNER/NAME")
-    try:
-        validate_repo_id(plan.repo_id)
-        if plan.repo_id.count("/") != 1:
-            raise HFValidationError("no owner")
-    except HFValidationError as exc:
-        c.problems.append(Problem(plan.repo_id, f"not a repository id: {exc}",
-                                  "use --repo-id OWNER/NAME"))
-    checks.append(c)
-
-    c = begin(f"revision is {plan.tag} (schema/dataset.yaml version)")
-    if revision and revision != plan.tag:
-        c.problems.append(Problem("--revision", f"{revision} != {plan.tag}",
-                                  "the version comes from schema/dataset.yaml: bump it there"))
-    checks.append(c)
-
-    c = begin(f"release notes for {plan.version}")
-    if not plan.commit_description:
-        c.problems.append(Problem("CHANGELOG.md", f"no entry for {plan.version} (nor "
-                                  "release_notes in schema/dataset.yaml)",
-                                  f"add a `## [{plan.version}]` section to CHANGELOG.md"))
-    checks.append(c)
-
-    c = begin("release folder has the schema version")
-    found = read_manifest(dataset_dir).get("version")
-    if found != plan.version:
-        c.problems.append(Problem(f"{dataset_dir}/manifest.json", f"version {found} != "
-                                  f"{plan.version}", "run `trisec build` and commit dataset/"))
-    checks.append(c)
-
-    c = begin("working tree committed (dataset/, schema/, corpus/, top docs)")
-    c.problems = check_clean_tree(root, dataset_dir)
-    checks.append(c)
-    c = begin(f"git tag {plan.tag} not used for other data")
-    c.problems = check_local_tag(root, dataset_dir, plan.tag)
-    checks.append(c)
-
-    c = begin("release is fresh (same bytes as a rebuild)")
-    try:
-        c.problems = [Problem(str(dataset_dir), f"stale: {d}",
-                              "run `trisec build` and commit dataset/")
-                      for d in stale_check(dataset_dir, corpus, schema)]
-    except TrisecError as exc:  # the corpus does not even build
-        c.problems = exc.problems
-    checks.append(c)
-
-    c = begin("release passes validation")
-    if validator is None:
-        c.problems.append(Problem("trisec.validation.gate", "validation gate unavailable: an "
-                                  "unvalidated release is never published",
-                                  "install the validation module (trisec.validation.gate)"))
-    else:
-        try:
-            validator(dataset_dir)
-        except TrisecError as exc:
-            c.problems.extend(exc.problems)
-    checks.append(c)
-
-    c = begin(f"tag {plan.tag} not on the Hub yet")
-    if remote_tags is None:
-        c.skipped = "dry run: no network (checked when publishing)"
-    elif plan.tag in remote_tags(plan.repo_id):
-        c.problems.append(Problem(f"{plan.repo_id}@{plan.tag}", "this version is already "
-                                  "published (tags are never moved)",
-                                  "bump `version` in schema/dataset.yaml"))
-    checks.append(c)
+            progress(f"check {k + 1} of {len(steps)}: {name}", k, len(steps))
+        c = Check(name)
+        run(c)
+        checks.append(c)
     return checks
 
 

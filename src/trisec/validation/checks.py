@@ -8,19 +8,15 @@ as None or NaN, and nullable int columns as floats; every check accepts those.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from trisec.documents import dates
 from trisec.documents.clean import leftover_boilerplate
-
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_YEAR = re.compile(r"^\d{4}$")
 
 
 def is_null(x: Any) -> bool:
@@ -181,22 +177,9 @@ def boilerplate_problem(text: Any) -> str | None:
 
 
 def date_problem(value: Any, precision: Any) -> str | None:
-    """An ISO 8601 date, or a partial one (YYYY-MM, YYYY) whose form matches `precision`."""
-    if is_null(value):
-        return None if is_null(precision) else f"precision {precision!r} without a date"
-    v = str(value)
-    if precision == "day":
-        try:
-            ok = len(v) == 10 and dt.date.fromisoformat(v).isoformat() == v
-        except ValueError:
-            ok = False
-    elif precision == "month":
-        ok = bool(_MONTH.match(v))
-    elif precision == "year":
-        ok = bool(_YEAR.match(v))
-    else:
-        return f"date {v!r} has precision {precision!r} (need day, month or year)"
-    return None if ok else f"{v!r} is not a valid {precision}-precision ISO date"
+    """documents.dates.date_problem over Parquet-through-pandas values (NaN, NA are null)."""
+    return dates.date_problem(None if is_null(value) else value,
+                              None if is_null(precision) else precision)
 
 
 def evidence_problem(value: Any, provenance: Any, confidence: Any, evidence: Any) -> str | None:

@@ -9,6 +9,7 @@ by their id columns; the row logic lives in `checks` (pure, tested without GX).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import pandas as pd
@@ -44,6 +45,21 @@ def _series(frame: pd.DataFrame, ok: list[bool]) -> pd.Series:
 
 # --- metrics (the pandas implementations) ----------------------------------------------------
 
+def _row_metric(name: str, metric: str, problem: Callable[..., str | None],
+                named: bool = False) -> type:
+    """A multicolumn metric that passes a row when `problem(*row)` finds nothing (with
+    `named`, `problem(column names, *row)`); GX registers it under `metric` when the class is
+    created."""
+    @multicolumn_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls: Any, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
+        head = [list(column_list.columns)] if named else []
+        return _series(column_list, [problem(*head, *r) is None for r in _rows(column_list)])
+
+    return type(name, (MulticolumnMapMetricProvider,), {
+        "__module__": __name__, "condition_metric_name": metric,
+        "condition_domain_keys": _MULTI_DOMAIN, "_pandas": _pandas})
+
+
 class SpanMatchesText(MulticolumnMapMetricProvider):
     condition_metric_name = "trisec.span_matches_text"
     condition_domain_keys = _MULTI_DOMAIN
@@ -57,66 +73,20 @@ class SpanMatchesText(MulticolumnMapMetricProvider):
                          index=column_list.index, dtype=bool)
 
 
-class TokensMatchText(MulticolumnMapMetricProvider):
-    condition_metric_name = "trisec.tokens_match_text"
-    condition_domain_keys = _MULTI_DOMAIN
-
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        return _series(column_list, [checks.tokens_problem(*r) is None
-                                     for r in _rows(column_list)])
-
-
-class ListLengthsEqual(MulticolumnMapMetricProvider):
-    condition_metric_name = "trisec.list_lengths_equal"
-    condition_domain_keys = _MULTI_DOMAIN
-
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        names = list(column_list.columns)
-        return _series(column_list, [checks.lengths_problem(names, *r) is None
-                                     for r in _rows(column_list)])
-
-
-class ListsEqual(MulticolumnMapMetricProvider):
-    condition_metric_name = "trisec.lists_equal"
-    condition_domain_keys = _MULTI_DOMAIN
-
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        names = list(column_list.columns)
-        return _series(column_list, [checks.lists_equal_problem(names, *r) is None
-                                     for r in _rows(column_list)])
-
-
-class SentencesTileText(MulticolumnMapMetricProvider):
-    condition_metric_name = "trisec.sentences_tile_text"
-    condition_domain_keys = _MULTI_DOMAIN
-
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        return _series(column_list, [checks.tiling_problem(*r) is None
-                                     for r in _rows(column_list)])
-
-
-class DateFactValid(MulticolumnMapMetricProvider):
-    condition_metric_name = "trisec.date_fact_valid"
-    condition_domain_keys = _MULTI_DOMAIN
-
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        return _series(column_list, [checks.date_problem(*r) is None
-                                     for r in _rows(column_list)])
-
-
-class FactHasEvidence(MulticolumnMapMetricProvider):
-    condition_metric_name = "trisec.fact_has_evidence"
-    condition_domain_keys = _MULTI_DOMAIN
-
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        return _series(column_list, [checks.evidence_problem(*r) is None
-                                     for r in _rows(column_list)])
+# the row checks without parameters: a row passes when its `checks.*_problem` is None
+TokensMatchText = _row_metric("TokensMatchText", "trisec.tokens_match_text",
+                              checks.tokens_problem)
+SentencesTileText = _row_metric("SentencesTileText", "trisec.sentences_tile_text",
+                                checks.tiling_problem)
+DateFactValid = _row_metric("DateFactValid", "trisec.date_fact_valid", checks.date_problem)
+FactHasEvidence = _row_metric("FactHasEvidence", "trisec.fact_has_evidence",
+                              checks.evidence_problem)
+JsonMatchesSchema = _row_metric("JsonMatchesSchema", "trisec.json_matches_schema",
+                                checks.json_schema_problem)
+ListLengthsEqual = _row_metric("ListLengthsEqual", "trisec.list_lengths_equal",
+                               checks.lengths_problem, named=True)
+ListsEqual = _row_metric("ListsEqual", "trisec.lists_equal", checks.lists_equal_problem,
+                         named=True)
 
 
 class NoBoilerplate(ColumnMapMetricProvider):
@@ -144,16 +114,6 @@ class ListItemsInSet(ColumnMapMetricProvider):
     def _pandas(cls, column: pd.Series, value_set: list[str], **kwargs: Any) -> pd.Series:
         allowed = set(value_set)
         return column.map(lambda t: checks.items_problem(t, allowed) is None).astype(bool)  # type: ignore[arg-type]
-
-
-class JsonMatchesSchema(MulticolumnMapMetricProvider):
-    condition_metric_name = "trisec.json_matches_schema"
-    condition_domain_keys = _MULTI_DOMAIN
-
-    @multicolumn_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column_list: pd.DataFrame, **kwargs: Any) -> pd.Series:
-        return _series(column_list, [checks.json_schema_problem(*r) is None
-                                     for r in _rows(column_list)])
 
 
 class EmptyList(ColumnMapMetricProvider):
@@ -262,14 +222,6 @@ class ExpectColumnValuesToBeEmptyLists(ColumnMapExpectation):
 
     map_metric = "trisec.empty_list"
 
-
-CUSTOM = (
-    ExpectSpanToMatchText, ExpectTokensToMatchText, ExpectListColumnsToHaveEqualLengths,
-    ExpectListColumnsToBeEqual, ExpectSentencesToTileText, ExpectDateFactToBeValid,
-    ExpectFactToHaveEvidence, ExpectColumnValuesToHaveNoBoilerplate,
-    ExpectColumnValuesToBeWellFormedBio, ExpectColumnListItemsToBeInSet,
-    ExpectJsonToMatchSchema, ExpectColumnValuesToBeEmptyLists,
-)
 
 # reasons for the failure messages: expectation type -> check over the row's domain values
 EXPLAIN = {

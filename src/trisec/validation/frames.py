@@ -351,31 +351,13 @@ def _digest(rows: Iterable[tuple[Any, ...]]) -> str:
     return hashlib.sha256("\n".join(items).encode()).hexdigest()[:16]
 
 
-_FLAT = {  # flat table -> the columns that mirror one nested item, in the nested order below
-    "mentions": ["mention_id", "start", "end", "text", "label", "mention_type", "gpe_role",
-                 "entity_id", "timex_value"],
-    "events": ["event_id", "type", "realis", "mode", "trigger_start", "trigger_end",
-               "trigger_text", "num_arguments"],
-    "arguments": ["event_id", "role", "mention_id"],
-    "attributions": ["attribution_id", "kind", "content_start", "content_end", "content_text",
-                     "cue_start", "cue_end", "cue_text", "source_mention_id"],
-}
-
-
-def _nested_items(layer: str, items: Any) -> list[tuple[Any, ...]]:
-    if is_null(items):
+def _nested_items(schema: Schema, layer: str, items: Any) -> list[tuple[Any, ...]]:
+    """The values a flat table's mirrored columns (`from:` in schema/dataset.yaml) take from
+    one document's nested layer, in column order."""
+    mirror = schema.mirror(layer)
+    if mirror is None or is_null(items):
         return []
-    if layer == "mentions":
-        return [(m["id"], m["start"], m["end"], m["text"], m["label"], m["mention_type"],
-                 m["gpe_role"], m["entity"], m["timex_value"]) for m in items]
-    if layer == "events":
-        return [(e["id"], e["type"], e["realis"], e["mode"], e["trigger"]["start"],
-                 e["trigger"]["end"], e["trigger"]["text"], len(e["arguments"])) for e in items]
-    if layer == "arguments":
-        return [(e["id"], a["role"], a["mention"]) for e in items for a in e["arguments"]]
-    return [(q["id"], q["kind"], q["content"]["start"], q["content"]["end"],
-             q["content"]["text"], *((q["cue"] or {}).get(k) for k in ("start", "end", "text")),
-             q["source"]) for q in items]
+    return [tuple(row.values()) for _, row in mirror.rows({mirror.lists[0]: items})]
 
 
 def consistency_frame(t: dict[str, pd.DataFrame], schema: Schema) -> pd.DataFrame:
@@ -384,9 +366,12 @@ def consistency_frame(t: dict[str, pd.DataFrame], schema: Schema) -> pd.DataFram
     out = pd.DataFrame({"doc_id": docs["doc_id"], "split": docs["split"]})
     per_doc = t["sentences"].groupby("doc_id").size()
     out["sentences.flat"] = docs["doc_id"].map(per_doc).fillna(0).astype("Int64")
-    for layer, cols in _FLAT.items():
-        nested_col = "events" if layer == "arguments" else layer
-        nested = [_nested_items(layer, x) for x in docs[nested_col]]
+    for layer in schema.span_tables:
+        mirror = schema.mirror(layer)
+        if mirror is None:
+            continue
+        cols = [name for name, _, _ in mirror.columns]
+        nested = [_nested_items(schema, layer, x) for x in docs[mirror.lists[0]]]
         flat = t[layer]
         groups = {d: list(g[cols].itertuples(index=False, name=None))
                   for d, g in flat.groupby("doc_id", sort=False)} if len(flat) else {}

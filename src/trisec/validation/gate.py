@@ -49,6 +49,23 @@ def define_suites(project_dir: Path = VALIDATION_DIR,
     return write_project(Path(project_dir), schema or load_schema())
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: exit as soon as the build that started this worker is gone. A
+    build killed by SIGKILL cannot stop its pool, and the worker (and the multiprocessing
+    resource tracker it keeps alive) would otherwise wait forever on a queue it holds both
+    ends of, or validate a staging folder the next build removes."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _load_gate() -> None:
     """Worker: import Great Expectations and the custom expectations (the slow part)."""
     import great_expectations  # noqa: F401
@@ -60,8 +77,10 @@ def _load_gate() -> None:
 _progress_queue: Any = None
 
 
-def _init_worker(queue: Any) -> None:
+def _init_worker(parent: int, queue: Any) -> None:
+    """Worker initializer: exit with the parent build, keep the progress queue's end."""
     global _progress_queue
+    _exit_with_parent(parent)
     _progress_queue = queue
 
 
@@ -91,13 +110,15 @@ class GateProcess:
 
     def __init__(self, project_dir: Path = VALIDATION_DIR) -> None:
         import multiprocessing
+        import os
         from concurrent.futures import ProcessPoolExecutor
 
         self.project_dir = Path(project_dir)
         context = multiprocessing.get_context("spawn")
         self.queue = context.Queue()
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                        initializer=_init_worker, initargs=(self.queue,))
+                                        initializer=_init_worker,
+                                        initargs=(os.getpid(), self.queue))
         self.loaded = self.pool.submit(_load_gate)
 
     def __call__(self, release_dir: Path, progress: Progress | None = None) -> None:

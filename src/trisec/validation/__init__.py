@@ -1,4 +1,4 @@
-"""The validation gate, in small modules with one job each.
+"""Level 5, the validation gate, in small modules with one job each (docs/ARCHITECTURE.md).
 
 - `frames`: a release folder -> one pandas DataFrame per suite (flat tables joined with what
   their checks need: the document text, the referenced mention, nested-vs-flat counts).
