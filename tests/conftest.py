@@ -25,7 +25,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 from trisec.document import Document
 from trisec.documents.clean import INVISIBLE, clean
 from trisec.documents.ingest import decode, read_raw
-from trisec.documents.pins import write_checksums
+from trisec.documents.pins import read_checksums, write_checksums
 from trisec.paths import ANNOTATIONS_DIR, METADATA_DIR, RAW_CHECKSUMS, RAW_DIR
 from trisec.pipeline.corpus import Corpus
 from trisec.release.build import BuildResult, default_corpus, write_release
@@ -39,6 +39,30 @@ FIXTURES_RAW = Path(__file__).parent / "fixtures" / "raw"
 FIXED_SOURCES = ("000_983addbeba9461a4.txt", "001_5490b7e65b2fff38.txt",
                  "002_c37bc291a6e8c48a.txt", "003_e71573b21affb5a2.txt",
                  "004_fd7d536830c83d2c.txt")
+
+
+# The invented page of the maintainer's path (tests/fixtures/new_article/): tests add it to a
+# copy of corpus/ and check it becomes a document. It is never published.
+NEW_PAGE = Path(__file__).parent / "fixtures" / "new_article" / "005_new_article.txt"
+
+
+def without_new_page(root: Path) -> Path:
+    """Take NEW_PAGE out of a corpus copy at `root` if it is there (its raw file, pin,
+    metadata and any annotation file), so a test can add it as new. A checkout where a
+    maintainer tried the README's "Add an article" steps with this page holds it in corpus/
+    (and its dataset/); the tests that add it must still find it new."""
+    page = read_raw(NEW_PAGE)
+    pins = root / "raw.sha256"
+    sums = read_checksums(pins)
+    for name, digest in list(sums.items()):
+        if digest == page.sha256:
+            (root / "raw" / name).unlink(missing_ok=True)
+            del sums[name]
+            write_checksums(pins, sums)
+    for stray in [root / "metadata" / f"{page.doc_id}.yaml",
+                  *(root / "annotations").rglob(f"{page.doc_id}.json")]:
+        stray.unlink(missing_ok=True)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import NEW_PAGE, without_new_page
 
 from trisec.cli import main
 from trisec.documents.ingest import decode, read_raw
@@ -25,7 +26,7 @@ SEED_DOC = "tsn-8d916232446cf2d2"
 # A short article written for the tests (not in the corpus, never published), wrapped in the
 # page furniture the crawl notes describe: crawl date line, section label, title, inline
 # dateline, (END), link.
-NEW_ARTICLE_PATH = Path(__file__).parent / "fixtures" / "new_article" / "005_new_article.txt"
+NEW_ARTICLE_PATH = NEW_PAGE
 NEW_ARTICLE = NEW_ARTICLE_PATH.read_text(encoding="utf-8")
 
 
@@ -37,7 +38,7 @@ def root(tmp_path: Path) -> Path:
     shutil.copytree(CORPUS_DIR / "metadata", r / "metadata")
     shutil.copyfile(RAW_CHECKSUMS, r / "raw.sha256")
     (r / "annotations" / "gold").mkdir(parents=True)
-    return r
+    return without_new_page(r)  # the page the tests add is new to it
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -84,11 +84,22 @@ def test_gate_process_passes_a_good_release_and_refuses_a_damaged_one(
                                     pa.array(labels, table.schema.field("label").type)), path)
     with pytest.raises(TrisecError) as direct:
         validate_release(bad, project)
+    heard: list[tuple[str, int, int]] = []
     with GateProcess(project) as gate:
-        gate(release)  # passes: returns
+        gate(release, progress=lambda *a: heard.append(a))  # passes: returns
         with pytest.raises(TrisecError) as err:
             gate(bad)
     assert [str(p) for p in err.value.problems] == [str(p) for p in direct.value.problems]
+    # the worker's progress reaches the caller (what `trisec build` shows): every suite, in
+    # order, with done/total
+    from trisec.schema import load_schema
+    from trisec.validation.suites import suite_specs
+
+    names = [s.name for s in suite_specs(load_schema())]
+    said = [stage for stage, _, _ in heard if stage.startswith("validate: suite ")]
+    assert said == [f"validate: suite {i} of {len(names)} ({n})"
+                    for i, n in enumerate(names, 1)]
+    assert all(0 <= done <= total for _, done, total in heard)
 
 
 def test_configurations_built_once_give_the_same_outcomes(

@@ -161,3 +161,42 @@ def test_croissant_is_deterministic(gold_release: Path, fixed_corpus: Corpus, sc
     again = build_release(tmp_path, fixed_corpus, schema, gold=True)
     assert (again / "croissant.json").read_bytes() == \
         (gold_release / "croissant.json").read_bytes()
+
+
+def test_events_carry_their_arguments(gold_release: Path, no_network: None) -> None:
+    """The events record set has each event's arguments (role, mention_id), read back by
+    mlcroissant from the events Parquet, equal to that event's rows of the arguments record
+    set in order; every mention_id names a mention of the same document."""
+    import mlcroissant as mlc
+
+    ds = mlc.Dataset(jsonld=str(gold_release / "croissant.json"))
+    events = list(ds.records("events"))
+    rows: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for r in ds.records("arguments"):
+        rows.setdefault((_s(r["arguments/doc_id"]), _s(r["arguments/event_id"])), []).append(
+            (_s(r["arguments/role"]), _s(r["arguments/mention_id"])))
+    mentions = {(_s(r["mentions/doc_id"]), _s(r["mentions/mention_id"]))
+                for r in ds.records("mentions")}
+    carried = 0
+    for e in events:
+        key = (_s(e["events/doc_id"]), _s(e["events/event_id"]))
+        args = [(_s(a["events/arguments/role"]), _s(a["events/arguments/mention_id"]))
+                for a in e["events/arguments"]]
+        assert args == rows.get(key, []), key
+        assert len(args) == e["events/num_arguments"], key
+        assert {(key[0], m) for _, m in args} <= mentions, key
+        carried += len(args)
+    assert carried == sum(len(v) for v in rows.values()) > 0
+
+
+def test_record_set_keys_are_the_schema_keys(gold_release: Path, schema: Schema) -> None:
+    """Every config's record set is keyed by its `key` in schema/dataset.yaml, and those
+    columns do identify the rows of the Parquet files."""
+    sets = {rs["@id"]: rs for rs in _meta(gold_release)["recordSet"]}
+    configs = [c for c in schema.configs if (gold_release / "data" / c).is_dir()]
+    assert {"documents", "sentences", *FLAT} <= set(configs)
+    for config in configs:
+        key = list(schema.configs[config].key)
+        assert sets[config]["key"] == [{"@id": f"{config}/{k}"} for k in key], config
+        rows = pq.read_table(gold_release / "data" / config, columns=key).to_pylist()
+        assert len({tuple(r.values()) for r in rows}) == len(rows) > 0, config

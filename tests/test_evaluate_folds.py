@@ -110,3 +110,27 @@ def test_cli_folds(release: Path, tmp_path: Path) -> None:
         in res.output
     res = CliRunner().invoke(main, [*args, "--split", "all", "--json"])
     assert res.exit_code == 0 and json.loads(res.output)["split"] == "all"
+
+
+def test_documents_without_gold_are_not_scored(gold_release: Path, tmp_path: Path) -> None:
+    """An article added but not annotated yet has empty layers, which are not a gold
+    "nothing here": predictions on it are neither false positives nor needed in a folds
+    file, and the report names it (what a grown corpus gives the leaderboard)."""
+    every = read_gold(gold_release, "all")
+    annotated = {v.doc_id for v in every.views}
+    assert every.unannotated and annotated  # the fixture gold covers some documents only
+    assert not annotated & set(every.unannotated)
+    assert annotated | set(every.unannotated) == set(every.texts)
+    lines = [view_to_prediction(v) for v in every.views]
+    # a prediction on an unannotated document, which would be a false positive if scored
+    extra = {"doc_id": every.unannotated[0], "entities": [
+        {"start": 0, "end": 1, "label": "PER"}], "events": [], "attributions": []}
+    r = evaluate_file(write(tmp_path / "all.jsonl", [*lines, extra]), gold_release, "all",
+                      **FAST)
+    assert r["entities"]["strict"]["f1"] == 1.0 and r["documents"] == len(annotated)
+    assert set(r["per_document"]) == annotated and r["unannotated"] == every.unannotated
+    assert any(every.unannotated[0] in n and "not scored" in n for n in r["notes"])
+    # held-out folds: a line for every annotated document is enough
+    r = evaluate_file(write(tmp_path / "f.jsonl", loo(lines)), gold_release, folds=True,
+                      **FAST)
+    assert r["documents"] == len(annotated) and r["entities"]["strict"]["f1"] == 1.0

@@ -128,3 +128,25 @@ def test_scope_comes_from_the_file_name(gold_release: Path, schema: Schema,
     assert "- `leaky.folds.jsonl`: prediction file rejected" in text
     assert "predicted by a model trained on it" in text
     assert "- `untagged.folds.jsonl`: prediction file rejected" in text
+
+
+def test_documents_without_gold_are_named_and_not_scored(gold_release: Path, schema: Schema,
+                                                         tmp_path: Path) -> None:
+    """Here only the test split has gold: the train documents (like an article added but not
+    annotated yet) are named as not scored, and predictions on them cost nothing."""
+    from trisec.evaluate.gold import read_gold
+
+    every = read_gold(gold_release, "all")
+    train = sorted(d for d, s in every.split_of.items() if s == "train")
+    assert train and every.unannotated == train
+    preds = tmp_path / "predictions"
+    preds.mkdir()
+    lines = gold_predictions(gold_release) + [
+        {"doc_id": d, "entities": [{"start": 0, "end": 1, "label": "PER"}], "events": [],
+         "attributions": []} for d in train]
+    write_jsonl(preds / "rules.all.jsonl", lines)
+    text = leaderboard_section(gold_release, schema, preds, tmp_path / "passes")
+    assert (f"{len(train)} document(s) without gold annotations yet are not scored in any "
+            f"row ({', '.join(train)})") in text
+    row = next(x for x in text.splitlines() if x.startswith("| `rules` | all documents |"))
+    assert row.count("1.000 (1.000-1.000)") == 3 and "rejected" not in text

@@ -76,7 +76,11 @@ def _scratch_schema(tmp: Path, edit: callable) -> Schema:  # type: ignore[valid-
 
 
 def _rename(data: dict, config: str, old: str, new: str) -> None:
-    for col in data["configs"][config]["columns"]:
+    """Rename a column everywhere schema/dataset.yaml names it: its entry and the config's
+    `key` (the columns that identify a row)."""
+    cfg = data["configs"][config]
+    cfg["key"] = [new if k == old else k for k in cfg.get("key") or []]
+    for col in cfg["columns"]:
         if col["name"] == old:
             col["name"] = new
             return

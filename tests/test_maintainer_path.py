@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import NEW_PAGE, without_new_page
 from corpus_checks import (
     EXTERNAL_FACTS,
     check_metadata,
@@ -32,14 +33,12 @@ from trisec.release.standoff import make_standoff, rehydrate
 from trisec.schema import Schema
 from trisec.views.render import render_release
 
-NEW_PAGE = Path(__file__).parent / "fixtures" / "new_article" / "005_new_article.txt"
-
 
 @pytest.fixture(scope="module")
 def grown(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Corpus, str]:
     """(corpus folder, its Corpus, what `trisec add` printed) after adding NEW_PAGE."""
     root = tmp_path_factory.mktemp("grown") / "corpus"
-    shutil.copytree(CORPUS_DIR, root)
+    without_new_page(shutil.copytree(CORPUS_DIR, root))  # it is new to the copy
     res = CliRunner().invoke(main, ["add", "--corpus", str(root), str(NEW_PAGE)])
     assert res.exit_code == 0, res.output
     return root, corpus_at(root), res.output

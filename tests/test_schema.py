@@ -147,6 +147,26 @@ def test_fingerprint_ignores_the_version_its_notes_and_label_examples(tmp_path, 
     assert fingerprint_of(dataset, redefined) != base
 
 
+def test_every_config_has_a_key_of_its_own_columns(tmp_path, schema):
+    """`key` in dataset.yaml says which columns identify a row (Croissant record set keys and
+    the suites' uniqueness checks read it); a key naming no column, or none, fails to load."""
+    for cfg in schema.configs.values():
+        assert cfg.key and set(cfg.key) <= set(cfg.column_names), cfg.name
+    copy = tmp_path / "schema"
+    shutil.copytree(SCHEMA_DIR, copy)
+    text = (copy / "dataset.yaml").read_text(encoding="utf-8")
+    assert "    key: [doc_id, event_id]\n" in text
+    (copy / "dataset.yaml").write_text(
+        text.replace("    key: [doc_id, event_id]\n", "    key: [doc_id, event_nr]\n")
+        .replace("    key: [doc_id, attribution_id]\n", ""), encoding="utf-8")
+    with pytest.raises(TrisecError) as err:
+        load_schema(copy)
+    found = {(p.location, p.message) for p in err.value.problems}
+    assert found == {("schema/dataset.yaml: configs.events.key",
+                      "names no column 'event_nr' of events"),
+                     ("schema/dataset.yaml: configs.attributions", "no `key`")}
+
+
 def test_every_span_table_mirrors_one_nested_documents_layer(schema) -> None:
     """`from:` on the span tables: each mirrors the layer it is a flat view of."""
     lists = {c: schema.mirror(c).lists for c in schema.span_tables}

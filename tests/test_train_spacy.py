@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from trisec.baselines.spacy_ner.folds import loo_folds, plan, split_fold
+from trisec.baselines.spacy_ner.folds import annotated_ids, loo_folds, plan, split_fold
 from trisec.baselines.spacy_ner.train import (
     CONFIG,
     F1_TOLERANCE,
@@ -39,7 +39,8 @@ def rows_of(release: Path) -> dict[str, dict[str, Any]]:
 
 def job(release: Path, kind: str, index: int = 0, **extra: Any) -> dict[str, Any]:
     rows = rows_of(release)
-    fold = plan(kind, {d: r["split"] for d, r in rows.items()}, set(rows))[index]
+    # the folds `trisec train spacy` plans: documents without gold are never trained on
+    fold = plan(kind, {d: r["split"] for d, r in rows.items()}, annotated_ids(rows))[index]
     return {"fold": fold, "rows": {d: rows[d] for d in (*fold.train, *fold.predict)},
             "config": CONFIG, "seed": 0, **extra}
 
@@ -55,6 +56,11 @@ def test_fold_bookkeeping() -> None:
         assert f.name == f"loo-{f.predict[0]}"
         assert set(f.train) == annotated - set(f.predict)  # every other document, never itself
     assert plan("loo", split_of, annotated) == folds
+    # what counts as annotated: any gold item (a new article's row has empty layers)
+    rows = {"a": {"mentions": [{"id": "M1"}], "events": [], "attributions": []},
+            "b": {"mentions": [], "events": [], "attributions": [{"id": "Q1"}]},
+            "e": {"mentions": [], "events": [], "attributions": []}}
+    assert annotated_ids(rows) == {"a", "b"}
     with pytest.raises(TrisecError, match="no annotated document to train on"):
         plan("test", {"c": "test"}, {"c"})
     with pytest.raises(TrisecError, match="unknown fold kind"):
@@ -94,12 +100,12 @@ def test_cli_loo_writes_a_folds_file_evaluate_accepts(release: Path, tmp_path: P
     res = CliRunner().invoke(main, ["train", "spacy", "--folds", "loo", "--release",
                                     str(release), "--models", str(tmp_path / "models"),
                                     "--predict-to", str(tmp_path / "preds"), "--in-process",
-                                    *sets])
+                                    "--json", *sets])
     assert res.exit_code == 0, res.output
     path = tmp_path / "preds" / "spacy.folds.jsonl"
     lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
-    ids = sorted(rows_of(release))
-    assert [x["doc_id"] for x in lines] == ids
+    ids = sorted(annotated_ids(rows_of(release)))  # one fold per document with gold
+    assert ids and [x["doc_id"] for x in lines] == ids
     for x in lines:
         assert x["model"]["fold"] == f"loo-{x['doc_id']}"
         assert sorted(x["model"]["trained_on"]) == [d for d in ids if d != x["doc_id"]]
@@ -108,6 +114,9 @@ def test_cli_loo_writes_a_folds_file_evaluate_accepts(release: Path, tmp_path: P
     assert set(report["per_document"]) == set(ids)
     log = json.loads((tmp_path / "models" / "train-log.json").read_text(encoding="utf-8"))
     assert [f["fold"] for f in log["folds"]] == [f"loo-{d}" for d in ids]
+    # --json: the same figures on stdout instead of the summary table (stderr)
+    assert json.loads(res.stdout) == log
+    assert "Trained models" not in res.output
 
 
 def test_isolated_training_reports_its_own_figures(release: Path, tmp_path: Path) -> None:
@@ -169,7 +178,7 @@ def test_committed_predictions_fit_the_release_and_the_config(release: Path) -> 
     rows = rows_of(release)
     split_of = {d: r["split"] for d, r in rows.items()}
     for path, kind in ((COMMITTED_TEST, "test"), (COMMITTED_FOLDS, "loo")):
-        folds = {f.name: f for f in plan(kind, split_of, set(rows))}
+        folds = {f.name: f for f in plan(kind, split_of, annotated_ids(rows))}
         lines = committed(path)
         assert sorted(x["doc_id"] for x in lines) == sorted(d for f in folds.values()
                                                             for d in f.predict)

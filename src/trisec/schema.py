@@ -52,6 +52,7 @@ class Config:
     default: bool = False
     span_table: bool = False  # flat view of a gold layer (mentions, events, ...)
     whole_release: bool = False  # built from the other configs after them (prompts)
+    key: tuple[str, ...] = ()  # the columns that identify a row (dataset.yaml `key`)
 
     @property
     def column_names(self) -> list[str]:
@@ -441,7 +442,8 @@ def _load_schema_cached(schema_dir: Path) -> Schema:
     for name, spec in dataset["configs"].items():
         cols = tuple(_column(c) for c in spec["columns"])
         configs[name] = Config(name, spec.get("description", ""), cols, bool(spec.get("default")),
-                               bool(spec.get("span_table")), bool(spec.get("whole_release")))
+                               bool(spec.get("span_table")), bool(spec.get("whole_release")),
+                               tuple(str(k) for k in spec.get("key") or ()))
     schema = Schema(dataset=dataset, labels=labels, configs=configs, schema_dir=schema_dir)
     problems = [p for cfg in configs.values() for p in _rule_problems(schema, cfg)]
     for cfg in configs.values():
@@ -493,7 +495,15 @@ def _mirror_of(schema: Schema, cfg: Config) -> Mirror | None:
 
 
 def _rule_problems(schema: Schema, cfg: Config) -> Iterator[Problem]:
-    """A label set or condition that names nothing is a schema error, found at load time."""
+    """A label set, condition or key that names nothing is a schema error, found at load
+    time; so is a config without a key."""
+    if not cfg.key:
+        yield Problem(f"schema/dataset.yaml: configs.{cfg.name}", "no `key`",
+                      "list the columns whose values identify a row")
+    for k in cfg.key:
+        if k not in cfg.column_names:
+            yield Problem(f"schema/dataset.yaml: configs.{cfg.name}.key",
+                          f"names no column {k!r} of {cfg.name}", "name a column of the config")
     for c in cfg.rules:
         where = f"schema/dataset.yaml: configs.{cfg.name}.{c.name}"
         if c.labels and c.labels not in schema.label_sets:

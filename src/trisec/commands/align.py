@@ -32,13 +32,14 @@ def command(responses: Path, release: Path | None, out: Path | None, account: Pa
     from trisec.generative.aligner import align_file, default_account_path, write_outputs
     from trisec.paths import DATASET_DIR
     from trisec.schema import load_schema
+    from trisec.views.console import print_table
 
     rel = release or DATASET_DIR
     aligned = align_file(responses, rel, load_schema())
     write_outputs(aligned, out, account or (default_account_path(out) if out else None))
     if out is None:
         sys.stdout.write(aligned.jsonl())
-    Console(stderr=True, width=140).print(table(aligned.summary))
+    print_table(Console(stderr=True), table(aligned.summary))  # as wide as it needs piped
     if score:
         import tempfile
 

@@ -123,12 +123,13 @@ def _align_and_score(responses: Path, release: Path, predictions: Path | None, s
     from trisec.generative.account import table
     from trisec.generative.aligner import align_file, default_account_path, write_outputs
     from trisec.schema import load_schema
+    from trisec.views.console import print_table
 
     preds = predictions or responses.with_name(responses.stem + ".predictions.jsonl")
     aligned = align_file(responses, release, load_schema())
     write_outputs(aligned, preds, default_account_path(preds))
     if not score:  # the evaluation report prints the same table
-        console.print(table(aligned.summary))
+        print_table(console, table(aligned.summary))
     console.print(f"wrote {preds} and {default_account_path(preds)}")
     if score:
         from trisec.commands.evaluate import print_report

@@ -57,29 +57,30 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--in-process", is_flag=True,
               help="Train in this process instead of a fresh process per model (quicker to "
                    "start; time and memory figures are then not per model).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the run's figures (train-log.json: every fold's documents, steps, "
+                   "times, memory, loss) as JSON on stdout instead of the summary table.")
 def spacy_cmd(kinds: tuple[str, ...], release: Path | None, config: Path | None, seed: int,
               sets: tuple[str, ...], models: Path | None, predict_to: Path | None, name: str,
-              in_process: bool) -> None:
+              in_process: bool, as_json: bool) -> None:
     """Train spaCy NER pipelines from scratch (CPU, no pretrained vectors) on the release's
     entity mentions, one per fold, and predict each fold's held-out documents."""
     from rich.console import Console
 
-    from trisec.baselines.spacy_ner.folds import OUTPUT, plan
+    from trisec.baselines.spacy_ner.folds import OUTPUT, annotated_ids, plan
     from trisec.baselines.spacy_ner.train import CONFIG, pooled_lines, write_lines
     from trisec.evaluate.gold import read_rows
     from trisec.paths import DATASET_DIR, ROOT
     from trisec.release.opener import open_release
 
     console = Console(stderr=True)
-    console.width = max(console.width, 132)  # the summary table needs it; pipes give 80
     release = open_release(release or DATASET_DIR).path
     config = config or CONFIG
     overrides = _parse_set(sets)
     models = models or ROOT / "models" / "spacy"
     rows = {r["doc_id"]: r for r in read_rows(release)}
     split_of = {d: r["split"] for d, r in rows.items()}
-    annotated = {d for d, r in rows.items() if r["mentions"] or r["events"]
-                 or r["attributions"]}
+    annotated = annotated_ids(rows)
     if len(annotated) < len(rows):
         console.print(f"[yellow]note:[/] {len(rows) - len(annotated)} document(s) without "
                       "gold annotations are not trained on")
@@ -88,8 +89,12 @@ def spacy_cmd(kinds: tuple[str, ...], release: Path | None, config: Path | None,
              "model_dir": str(models / f.name), "kind": kind}
             for kind in dict.fromkeys(kinds) for f in plan(kind, split_of, annotated)]
     results = _train_all(console, jobs, config, overrides, in_process)
-    _summary(console, results, jobs)
-    _write_log(models / "train-log.json", results, jobs, config, seed, overrides, in_process)
+    log = _write_log(models / "train-log.json", results, jobs, config, seed, overrides,
+                     in_process)
+    if as_json:
+        click.echo(json.dumps(log, indent=1))
+    else:
+        _summary(console, results, jobs)
     if predict_to:
         for kind in dict.fromkeys(kinds):
             mine = [r for r, j in zip(results, jobs, strict=True) if j["kind"] == kind]
@@ -146,12 +151,15 @@ def _summary(console: Any, results: list[Any], jobs: list[dict[str, Any]]) -> No
                   f"{r.peak_rss_bytes / MIB:.0f}",
                   f"{r.load_before[0]:.1f}->{r.load_after[0]:.1f}",
                   f"{len(r.lines)} docs", f"{r.final_loss:.2f}")
-    console.print(t)
+    from trisec.views.console import print_table
+
+    print_table(console, t)  # as wide as its columns when piped
 
 
 def _write_log(path: Path, results: list[Any], jobs: list[dict[str, Any]], config: Path,
-               seed: int, overrides: dict[str, Any], in_process: bool) -> None:
-    """Figures of the run beside the models (not committed): what the closing notes quote."""
+               seed: int, overrides: dict[str, Any], in_process: bool) -> dict[str, Any]:
+    """Figures of the run beside the models (not committed): what the closing notes quote;
+    returned too (`--json`)."""
     import os
     import platform
 
@@ -170,3 +178,4 @@ def _write_log(path: Path, results: list[Any], jobs: list[dict[str, Any]], confi
                      for r in results]}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(log, indent=1) + "\n", encoding="utf-8")
+    return log

@@ -26,6 +26,10 @@ def evaluate_views(gold: GoldSplit, loaded: Loaded, entity_map: LabelMap,
     if not gold.has_gold:
         notes.append(f"the {gold.split!r} split has no gold annotations yet: every score is 0 "
                      "and says nothing about the system")
+    if gold.unannotated:
+        notes.append(f"{len(gold.unannotated)} document(s) of the split have no gold "
+                     "annotations yet and are not scored: "
+                     + ", ".join(gold.unannotated))
     if out["documents_without_predictions"]:
         notes.append(f"{out['documents_without_predictions']} document(s) of the split had no "
                      "prediction line and were scored as empty predictions")
@@ -38,7 +42,8 @@ def evaluate_views(gold: GoldSplit, loaded: Loaded, entity_map: LabelMap,
         notes.append(f"gold {lab} has no counterpart in the {entity_map.name} mapping and is "
                      "left out of the entity scores")
     notes.extend(entity_map.notes)
-    out.update(split=gold.split, label_map=describe(entity_map),
+    out.update(split=gold.split, unannotated=list(gold.unannotated),
+               label_map=describe(entity_map),
                event_label_map=describe(event_map), notes=notes)
     if loaded.models:
         out["models"] = models_summary(loaded)

@@ -15,12 +15,19 @@ ALL = "all"  # every document of the release, for systems never trained on TRISE
 
 @dataclass
 class GoldSplit:
-    """The documents of one split, and where every doc id of the release lives."""
+    """The documents of one split, and where every doc id of the release lives.
+
+    `views` are the documents scored: those with gold (any mention, event or attribution).
+    A document without any (an article added but not annotated yet) is in `unannotated` and
+    `texts` (a prediction line for it is still checked) but never scored: its empty layers
+    are not a gold "nothing here". When no document of the split has gold, every document
+    is in `views` and `has_gold` is False (scores are 0 and the notes say why)."""
 
     split: str
     views: list[DocView]
     texts: dict[str, str]
     split_of: dict[str, str] = field(default_factory=dict)
+    unannotated: list[str] = field(default_factory=list)
 
     @property
     def has_gold(self) -> bool:
@@ -53,6 +60,8 @@ def read_gold(release: Path, split: str) -> GoldSplit:
         raise TrisecError(Problem(f"{release}/data/documents", f"the release has no "
                                   f"{split!r} documents (splits present: {', '.join(splits)})",
                                   f"pass --split with one of those, or {ALL}"))
-    return GoldSplit(split, [view_from_annotation(r) for r in mine],
-                     {r["doc_id"]: r["text"] for r in mine},
-                     {r["doc_id"]: r["split"] for r in rows})
+    views = [view_from_annotation(r) for r in mine]
+    scored = [v for v in views if not v.empty]
+    return GoldSplit(split, scored or views, {r["doc_id"]: r["text"] for r in mine},
+                     {r["doc_id"]: r["split"] for r in rows},
+                     sorted(v.doc_id for v in views if v.empty) if scored else [])

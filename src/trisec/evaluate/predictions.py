@@ -225,12 +225,13 @@ def load_predictions(path: Path, gold: GoldSplit, entity_map: LabelMap, event_ma
 
 
 def check_folds(path: Path, loaded: Loaded, gold: GoldSplit) -> None:
-    """Pooled cross-validation predictions: every document of `gold` has a line, and every
-    line names the model that predicted it (load_predictions already refused a document in
-    its own model's training data)."""
+    """Pooled cross-validation predictions: every scored document of `gold` has a line (one
+    without gold yet has no held-out model), and every line names the model that predicted
+    it (load_predictions already refused a document in its own model's training data)."""
     problems = [Problem(f"{path}: {doc_id}", "no prediction line",
                         "a folds file predicts every document, each by its held-out model")
-                for doc_id in sorted(gold.texts) if doc_id not in loaded.views]
+                for doc_id in sorted(v.doc_id for v in gold.views)
+                if doc_id not in loaded.views]
     problems += [Problem(f"{path}: {doc_id}", f"no `{MODEL}` key saying which fold predicted "
                          "the document", 'add "model": {"fold": ..., "trained_on": [...]} '
                          "(trisec train spacy --folds loo writes it)")

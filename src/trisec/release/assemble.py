@@ -104,6 +104,8 @@ def event_rows(a: AnnotatedDocument, schema: Schema) -> Iterator[dict[str, Any]]
         start = e["trigger"]["start"]
         row["sentence_index"] = a.sentences[sentence_at(a.sentences, start)].index
         row["num_arguments"] = len(e.get("arguments") or [])
+        row["arguments"] = [{"role": x["role"], "mention_id": x["mention"]}
+                            for x in e.get("arguments") or []]
         yield row
 
 

@@ -297,6 +297,15 @@ def events_frame(t: dict[str, pd.DataFrame], schema: Schema) -> pd.DataFrame:
     counts = t["arguments"].groupby(["doc_id", "event_id"]).size().rename("arguments.rows")
     out = _join(out, counts.reset_index(), ["doc_id", "event_id"])
     out["arguments.rows"] = out["arguments.rows"].fillna(0).astype("Int64")
+    # the event's own list of (role, mention_id) and its rows in the arguments config, in
+    # order, each as one JSON string (GX compares the two columns value by value)
+    out["arguments.listed"] = [
+        json.dumps([] if is_null(xs) else [[x["role"], x["mention_id"]] for x in xs])
+        for xs in out["arguments"]]
+    listed = {key: json.dumps(g[["role", "mention_id"]].values.tolist())
+              for key, g in t["arguments"].groupby(["doc_id", "event_id"], sort=False)}
+    out["arguments.from_rows"] = [listed.get((d, e), "[]")
+                                  for d, e in zip(out["doc_id"], out["event_id"], strict=True)]
     return out
 
 

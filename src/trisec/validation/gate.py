@@ -75,13 +75,15 @@ def _load_gate() -> None:
     from trisec.validation import expectations, run  # noqa: F401
 
 
-def _gate_problems(release_dir: str, project_dir: str) -> list[Problem]:
-    """Worker: the problems validate_release would raise (plain data crosses processes)."""
+def _gate_problems(release_dir: str, project_dir: str,
+                   progress: Progress | None = None) -> list[Problem]:
+    """Worker: the problems validate_release would raise (plain data crosses processes);
+    `progress` hears each phase and suite as it starts."""
     try:
-        report = run_validation(Path(release_dir), Path(project_dir))
+        result = run_validation(Path(release_dir), Path(project_dir), progress=progress)
     except TrisecError as exc:
         return exc.problems
-    return [] if report.success else report.problems()
+    return [] if result.success else result.problems()
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -111,7 +113,8 @@ def _quit() -> None:
 
 def _gate_worker(conn: Any, parent: int) -> None:
     """Worker process: load the gate at once and say how it went, then validate each folder
-    sent until the parent closes the pipe (or is gone: _exit_with_parent)."""
+    sent (its progress sent as it goes, when asked) until the parent closes the pipe (or is
+    gone: _exit_with_parent)."""
     _exit_with_parent(parent)
     try:
         try:
@@ -121,9 +124,14 @@ def _gate_worker(conn: Any, parent: int) -> None:
             conn.send(("error", _portable(exc)))
             return
         while True:
-            release_dir, project_dir = conn.recv()
+            release_dir, project_dir, report = conn.recv()
+
+            def progress(stage: str, done: int, total: int) -> None:
+                conn.send(("progress", (stage, done, total)))
+
             try:
-                answer = ("problems", _gate_problems(release_dir, project_dir))
+                answer = ("problems", _gate_problems(release_dir, project_dir,
+                                                     progress if report else None))
             except Exception as exc:  # noqa: BLE001
                 answer = ("error", _portable(exc))
             conn.send(answer)
@@ -136,8 +144,9 @@ class GateProcess:
     """`validate_release` in a worker process that starts importing Great Expectations at
     once, so that import (the largest part of a seed build) runs on the second core while
     the build writes the release; calling it validates a folder there and raises the same
-    TrisecError. Use as a context manager: on exit the worker quits without tearing down
-    Great Expectations (a second or two of interpreter shutdown that nothing needs)."""
+    TrisecError, and passes the worker's progress (each phase and suite) to `progress`.
+    Use as a context manager: on exit the worker quits without tearing down Great
+    Expectations (a second or two of interpreter shutdown that nothing needs)."""
 
     def __init__(self, project_dir: Path = VALIDATION_DIR) -> None:
         import multiprocessing
@@ -159,7 +168,7 @@ class GateProcess:
             return "error", RuntimeError(
                 f"the gate's worker process ended (exit code {self.process.exitcode})")
 
-    def __call__(self, release_dir: Path) -> None:
+    def __call__(self, release_dir: Path, progress: Progress | None = None) -> None:
         if self.loaded is None:
             kind, value = self._receive()
             self.loaded = True if kind == "loaded" else value
@@ -170,8 +179,13 @@ class GateProcess:
                 f"({type(exc).__name__}: {exc}); nothing was built",
                 "repair the install (`make install`); to build an unvalidated folder on "
                 "purpose, pass --no-validate")) from exc
-        self.conn.send((str(release_dir), str(self.project_dir)))
-        kind, value = self._receive()
+        self.conn.send((str(release_dir), str(self.project_dir), progress is not None))
+        while True:
+            kind, value = self._receive()
+            if kind != "progress":
+                break
+            if progress is not None:
+                progress(*value)
         if kind == "error":
             raise value
         if value:

@@ -265,6 +265,15 @@ def num_arguments_mismatch(rel: Path, s: Schema) -> Target:
                   (r["doc_id"], r["event_id"]))
 
 
+def event_argument_swapped(rel: Path, s: Schema) -> Target:
+    """An event whose arguments column names another mention than its argument rows."""
+    def change(r: dict[str, Any]) -> None:
+        r["arguments"][0]["mention_id"] = "M999"
+    r = edit(rel, "events", lambda r: bool(r["arguments"]), change)
+    return Target("events", "expect_column_pair_values_to_be_equal(arguments.listed",
+                  (r["doc_id"], r["event_id"]))
+
+
 def cue_shifted(rel: Path, s: Schema) -> Target:
     """An attribution cue moved two characters left, its text kept."""
     def change(r: dict[str, Any]) -> None:
@@ -602,7 +611,8 @@ MUTATIONS: tuple[Mutation, ...] = tuple(
                impossible_date, unknown_provenance, split_not_by_rule,
                argument_to_missing_mention, role_not_allowed, bad_qid, qid_trailing_newline,
                overlapping_mentions,
-               gpe_role_on_non_gpe, trigger_mismatch, num_arguments_mismatch, cue_shifted,
+               gpe_role_on_non_gpe, trigger_mismatch, num_arguments_mismatch,
+               event_argument_swapped, cue_shifted,
                source_to_missing_mention, sentences_do_not_tile, token_outside_sentence,
                orphan_sentence, flat_row_missing, nested_span_changed,
                parquet_version_mismatch, parquet_metadata_missing, manifest_version_mismatch,

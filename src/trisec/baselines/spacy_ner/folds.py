@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from trisec.errors import Problem, TrisecError
 
@@ -23,6 +24,14 @@ class Fold:
     name: str                  # "test" or "loo-<doc_id>"; also the model folder's name
     train: tuple[str, ...]     # doc ids the model is trained on
     predict: tuple[str, ...]   # doc ids it predicts (never one of `train`)
+
+
+def annotated_ids(rows: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """The documents (doc_id -> documents row) that carry gold: any mention, event or
+    attribution. A newly added article has none until it is annotated."""
+    return {d for d, r in rows.items()
+            if len(r.get("mentions") or []) or len(r.get("events") or [])
+            or len(r.get("attributions") or [])}
 
 
 def split_fold(split_of: Mapping[str, str], annotated: set[str], train_split: str = "train",

@@ -6,7 +6,9 @@ has files, and the label vocabularies as inline enumeration record sets with the
 and definitions (HF's automatic Croissant keeps ClassLabel integers but drops the names).
 Every value comes from schema/, the staged files or the version's CHANGELOG.md date
 (`datePublished`); output is deterministic (no clock). `ner_tags` references the
-`entity_bio` record set its integers index.
+`entity_bio` record set its integers index; the events record set carries each event's
+arguments (role, mention_id: the `arguments` column of the events config); each record set's
+`key` is its config's `key` in schema/dataset.yaml.
 """
 
 from __future__ import annotations
@@ -68,15 +70,6 @@ CONTEXT: dict[str, Any] = {
 
 _DATA_TYPES = {"string": "sc:Text", "int32": "cr:Int32", "int64": "cr:Int64",
                "bool": "sc:Boolean"}
-
-# Record keys of the flat tables (what makes a row unique).
-KEYS = {
-    "documents": ["doc_id"],
-    "sentences": ["doc_id", "sentence_index"],
-    "mentions": ["doc_id", "mention_id"],
-    "events": ["doc_id", "event_id"],
-    "attributions": ["doc_id", "attribution_id"],
-}
 
 def _source(fileset: str, column: str, json_path: str | None = None) -> dict[str, Any]:
     src: dict[str, Any] = {"fileSet": {"@id": fileset}, "extract": {"column": column}}
@@ -201,8 +194,8 @@ def config_record_set(schema: Schema, config: str) -> dict[str, Any]:
         fields.append(f)
     rs: dict[str, Any] = {"@type": "cr:RecordSet", "@id": config, "name": config,
                           "description": cfg.description, "field": fields}
-    if config in KEYS:
-        rs["key"] = [{"@id": f"{config}/{k}"} for k in KEYS[config]]
+    # what makes a row unique: the config's `key` in schema/dataset.yaml
+    rs["key"] = [{"@id": f"{config}/{k}"} for k in cfg.key]
     skipped = [c.name for c in cfg.columns if not any(f["name"] == c.name for f in fields)]
     if skipped:
         rs["description"] += (" Nested layers not described here (" + ", ".join(skipped)

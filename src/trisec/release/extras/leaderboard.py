@@ -116,6 +116,14 @@ def _agreement_report(gold: Any, passes_dir: Path | None, first: str = "a", seco
                  {str(y["doc_id"]): view_from_annotation(y) for _, y in pairs}), ""
 
 
+def _unannotated(gold: Any) -> str:
+    """The documents no row scores: added to the corpus but without gold annotations yet."""
+    if not gold.unannotated:
+        return ""
+    return (f" {len(gold.unannotated)} document(s) without gold annotations yet are not "
+            "scored in any row (" + ", ".join(gold.unannotated) + ").")
+
+
 def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | None,
                         passes_dir: Path | None) -> str:
     from trisec.evaluate.benchmark import evaluate_views, maps_for
@@ -173,7 +181,8 @@ def leaderboard_section(release: Path, schema: Schema, predictions_dir: Path | N
            f"({n_all} document(s), {all_ment} gold mentions), only for systems never trained "
            "on TRISEC (the rule baseline, zero-shot models); **held-out folds**: the same "
            f"{n_all} documents, each predicted by a model trained on the others only (leave "
-           "one document out), pooled. Rows of different scopes are not directly comparable. "
+           "one document out), pooled." + _unannotated(everything) + " Rows of different "
+           "scopes are not directly comparable. "
            "*not predicted*: the system does not produce that layer. F1 with its 95% "
            "confidence interval: percentile bootstrap over documents (1000 resamples, seed "
            "0)." + (FEW if n_docs < FEW_DOCS else "") + "\n",
