@@ -13,19 +13,7 @@ from collections.abc import Hashable, Iterable, Iterator
 
 import ahocorasick
 
-# Under re.IGNORECASE these non-ASCII characters match an ASCII letter (sre's case
-# equivalences; tests/test_phrases.py derives the table from `re` itself). Mapping them, then
-# lower-casing, keeps every offset (str.lower() lengthens only U+0130, mapped first).
-_SPECIAL = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
-_FOLD = str.maketrans(_SPECIAL)
-
-
-def fold(text: str) -> str:
-    """A same-length text on which an ASCII lower-case word occurs exactly where
-    `re.compile(re.escape(word), re.IGNORECASE)` matches the original."""
-    if not text.isascii() and any(c in text for c in _SPECIAL):
-        text = text.translate(_FOLD)
-    return text.lower()
+from trisec.documents.casefold import _SPECIAL, fold  # noqa: F401 (re-exported)
 
 
 class Phrases:

@@ -15,8 +15,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from trisec.baselines.phrases import fold
 from trisec.document import Document, Fact, RawArticle, Removal
+from trisec.documents.casefold import fold
 from trisec.errors import Problem, TrisecError
 
 # --- vocabulary (also used by validation to check no marker survives) -------------------

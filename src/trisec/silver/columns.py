@@ -245,6 +245,9 @@ def flat_rows(table: pa.Table, schema: Schema, silver: dict[str, pa.Schema],
         "num_arguments": pa.array(_counts(ev["arguments"]), pa.int32())}
     counts["events"] = _counts(ev_lists)
     arg, arg_event = _flat(ev["arguments"])
+    cols["events"]["arguments"] = pa.ListArray.from_arrays(  # (role, mention_id) per event
+        _offsets(_counts(ev["arguments"])),
+        pa.StructArray.from_arrays([arg["role"], arg["mention"]], names=["role", "mention_id"]))
     arg_doc = ev_doc[arg_event]
     arg_ment = _lookup_last(_keys(arg_doc, arg["mention"]), ment_keys)
     if (arg_ment < 0).any():
