@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 # tests never touch the network (datasets/huggingface_hub read these at import time)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -26,7 +27,7 @@ from trisec.document import Document
 from trisec.documents.clean import INVISIBLE, clean
 from trisec.documents.ingest import decode, read_raw
 from trisec.documents.pins import read_checksums, write_checksums
-from trisec.paths import ANNOTATIONS_DIR, METADATA_DIR, RAW_CHECKSUMS, RAW_DIR
+from trisec.paths import ANNOTATIONS_DIR, METADATA_DIR, RAW_CHECKSUMS, RAW_DIR, SCHEMA_DIR
 from trisec.pipeline.corpus import Corpus
 from trisec.release.build import BuildResult, default_corpus, write_release
 from trisec.schema import Schema, load_schema
@@ -263,3 +264,14 @@ def release_with_gold(out: Path, gold_dir: Path, schema: Schema) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     write_release(out, Corpus(RAW_DIR, METADATA_DIR, gold_dir), schema)
     return out
+
+
+def scratch_schema(tmp: Path, edit: Callable[[dict], object]) -> Schema:
+    """A copy of schema/ in tmp whose dataset.yaml went through edit(data), loaded."""
+    folder = tmp / "schema"
+    shutil.copytree(SCHEMA_DIR, folder)
+    path = folder / "dataset.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return load_schema(folder)

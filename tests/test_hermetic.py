@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-import yaml
+from conftest import scratch_schema
 
 from trisec.errors import TrisecError
-from trisec.paths import CORPUS_DIR, PREDICTIONS_DIR, SCHEMA_DIR
+from trisec.paths import CORPUS_DIR, PREDICTIONS_DIR
 from trisec.pipeline.corpus import Corpus
 from trisec.release.build import write_release
 from trisec.release.extras.leaderboard import system_and_scope
 from trisec.release.writer import compare_folders
-from trisec.schema import Schema, load_schema
+from trisec.schema import Schema
 
 
 def _copy_checkout(root: Path) -> Corpus:
@@ -65,16 +65,6 @@ def test_same_corpus_under_two_roots_gives_identical_releases(tmp_path: Path,
     assert str(tmp_path) not in card_c and str(CORPUS_DIR) not in card_c
 
 
-def _scratch_schema(tmp: Path, edit: callable) -> Schema:  # type: ignore[valid-type]
-    folder = tmp / "schema"
-    shutil.copytree(SCHEMA_DIR, folder)
-    path = folder / "dataset.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    edit(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return load_schema(folder)
-
-
 def _rename(data: dict, config: str, old: str, new: str) -> None:
     """Rename a column everywhere schema/dataset.yaml names it: its entry and the config's
     `key` (the columns that identify a row)."""
@@ -98,7 +88,7 @@ def test_a_renamed_computed_column_stops_the_build_with_a_located_error(
     """A column the row builder computes (no `from:`) is named in trisec.release.assemble:
     renaming it in schema/ alone stops the build at every row, with config, doc_id and both
     spellings."""
-    scratch = _scratch_schema(tmp_path, lambda d: _rename(d, config, old, new))
+    scratch = scratch_schema(tmp_path, lambda d: _rename(d, config, old, new))
     out = tmp_path / "out"
     out.mkdir()
     corpus = Corpus(repo_corpus.raw_dir, repo_corpus.metadata_dir, repo_corpus.gold_dir)
@@ -137,7 +127,7 @@ def test_a_renamed_mirrored_column_carries_its_values(
     """A column with `from:` (it mirrors a gold field) is named by schema/ alone: renamed in a
     scratch copy, the build writes the new name with exactly the old column's values, and
     every other column and config is unchanged."""
-    scratch = _scratch_schema(tmp_path, lambda d: _rename(d, config, old, new))
+    scratch = scratch_schema(tmp_path, lambda d: _rename(d, config, old, new))
     corpus = Corpus(repo_corpus.raw_dir, repo_corpus.metadata_dir, repo_corpus.gold_dir)
     before = _build(corpus, tmp_path / "before", schema)
     after = _build(corpus, tmp_path / "after", scratch)
@@ -169,7 +159,7 @@ def test_a_renamed_nested_field_is_a_located_schema_error(tmp_path: Path) -> Non
     """Renaming a field of a nested documents layer alone leaves the span table's `from:`
     naming nothing: the schema does not load, and says which column points where."""
     with pytest.raises(TrisecError) as err:
-        _scratch_schema(tmp_path, _rename_timex_value)
+        scratch_schema(tmp_path, _rename_timex_value)
     assert [(p.location, p.message) for p in err.value.problems] == [
         ("schema/dataset.yaml: configs.mentions.timex_value",
          "from: mentions.timex_value names no field timex_value of a nested documents column")]
@@ -185,7 +175,7 @@ def test_a_renamed_nested_field_with_its_from_is_located_in_the_rows(
             if col.get("from") == "mentions.timex_value":
                 col["from"] = "mentions.timex"
 
-    scratch = _scratch_schema(tmp_path, edit)
+    scratch = scratch_schema(tmp_path, edit)
     (tmp_path / "out").mkdir()
     with pytest.raises(TrisecError) as err:
         write_release(tmp_path / "out", repo_corpus, scratch)
@@ -202,7 +192,7 @@ def test_a_rule_naming_an_unknown_label_set_is_a_schema_error(tmp_path: Path) ->
                 col["only_when"] = {"label": "GEOPOLITICAL"}
 
     with pytest.raises(TrisecError) as err:
-        _scratch_schema(tmp_path, edit)
+        scratch_schema(tmp_path, edit)
     msgs = [f"{p.location}: {p.message}" for p in err.value.problems]
     assert any("configs.mentions.gpe_role: unknown label set 'gpe_rolez'" in m for m in msgs)
     assert any("'GEOPOLITICAL' is not in label set entity_labels" in m for m in msgs)

@@ -14,6 +14,7 @@ from collections import Counter
 import pyarrow as pa
 import pytest
 import yaml
+from conftest import scratch_schema
 
 from trisec.errors import TrisecError
 from trisec.paths import ROOT, SCHEMA_DIR
@@ -193,16 +194,6 @@ def test_a_mirror_walks_nested_lists_and_nulls_a_missing_struct(schema) -> None:
         ("V1", 0, "meet"), ("V2", None, None)]
 
 
-def _edit_schema(tmp_path, edit):
-    folder = tmp_path / "schema"
-    shutil.copytree(SCHEMA_DIR, folder)
-    path = folder / "dataset.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    edit(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return load_schema(folder)
-
-
 @pytest.mark.parametrize(("column", "source", "message"), [
     ("label", "mentions.labl", "from: mentions.labl names no field labl"),
     ("role", "attributions.kind", "from: walks attributions, the other columns "
@@ -220,7 +211,7 @@ def test_a_from_path_that_mirrors_nothing_is_a_located_schema_error(
                 col["from"] = source
 
     with pytest.raises(TrisecError) as err:
-        _edit_schema(tmp_path, edit)
+        scratch_schema(tmp_path, edit)
     assert any(p.location == f"schema/dataset.yaml: configs.{config}.{column}"
                and message in p.message for p in err.value.problems), err.value.problems
 
@@ -232,4 +223,4 @@ def test_from_is_not_part_of_the_fingerprint(tmp_path, schema) -> None:
         for col in d["configs"]["mentions"]["columns"]:
             col.pop("from", None)
 
-    assert _edit_schema(tmp_path, edit).fingerprint() == schema.fingerprint()
+    assert scratch_schema(tmp_path, edit).fingerprint() == schema.fingerprint()
