@@ -10,28 +10,17 @@ from typing import Any
 import pyarrow as pa
 
 from trisec.release.assemble import rows_for
-from trisec.silver.stages import LAYERS, Context, annotated_from_row
+from trisec.silver.stages import LAYERS, Context, annotated_from_row, assembled_table
 from trisec.silver.tables import FLAT_CONFIGS
 
 FLAT_INPUTS = ["doc_id", "source_file", "sha256", "split", "text", "_sentences", *LAYERS]
 
 
 def assemble_batch(table: pa.Table, ctx: Context) -> pa.Table:
-    n = table.num_rows
     tag = {"silver": True, "annotator": ctx.annotator}
     nested: dict[str, list[list[dict[str, Any]]]] = {c: [] for c in FLAT_CONFIGS}
     for r in table.select(FLAT_INPUTS).to_pylist():
         a = annotated_from_row(r, full=False)
         for config in FLAT_CONFIGS:
             nested[config].append([{**x, **tag} for x in rows_for(config, a, ctx.schema)])
-    arrays: list[pa.Array | pa.ChunkedArray] = []
-    for f in ctx.assembled:
-        if f.name == "silver":
-            arrays.append(pa.array([True] * n, f.type))
-        elif f.name == "annotator":
-            arrays.append(pa.array([ctx.annotator] * n, f.type))
-        elif f.name.startswith("_rows_"):
-            arrays.append(pa.array(nested[f.name.removeprefix("_rows_")], f.type))
-        else:
-            arrays.append(table.column(f.name).cast(f.type))
-    return pa.Table.from_arrays(arrays, schema=ctx.assembled)
+    return assembled_table(table, ctx, nested)  # the shared tagging, as in stages

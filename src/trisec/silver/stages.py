@@ -284,8 +284,17 @@ def assemble_batch(table: pa.Table, ctx: Context) -> pa.Table:
     document_row of the same document."""
     from trisec.silver.columns import flat_rows
 
+    result = assembled_table(table, ctx, flat_rows(table, ctx.schema, ctx.silver, ctx.annotator))
+    if "shard" in table.column_names:  # Ray carries the shard through to its partitioned write
+        result = result.append_column("shard", table.column("shard"))
+    return result
+
+
+def assembled_table(table: pa.Table, ctx: Context,
+                    nested: dict[str, pa.Array | pa.ChunkedArray | list[Any]]) -> pa.Table:
+    """The assembled batch: `silver`/`annotator` tags, each flat config's per-document rows
+    from `nested` (Arrow arrays, or Python lists of row dicts), every other column as it is."""
     n = table.num_rows
-    nested = flat_rows(table, ctx.schema, ctx.silver, ctx.annotator)
     arrays: list[pa.Array | pa.ChunkedArray] = []
     for f in ctx.assembled:
         if f.name == "silver":
@@ -293,10 +302,8 @@ def assemble_batch(table: pa.Table, ctx: Context) -> pa.Table:
         elif f.name == "annotator":
             arrays.append(pa.array([ctx.annotator] * n, f.type))
         elif f.name.startswith("_rows_"):
-            arrays.append(nested[f.name.removeprefix("_rows_")].cast(f.type))
+            rows = nested[f.name.removeprefix("_rows_")]
+            arrays.append(pa.array(rows, f.type) if isinstance(rows, list) else rows.cast(f.type))
         else:
             arrays.append(table.column(f.name).cast(f.type))
-    result = pa.Table.from_arrays(arrays, schema=ctx.assembled)
-    if "shard" in table.column_names:  # Ray carries the shard through to its partitioned write
-        result = result.append_column("shard", table.column("shard"))
-    return result
+    return pa.Table.from_arrays(arrays, schema=ctx.assembled)
