@@ -17,8 +17,10 @@ and fails (AssertionError, or the uncaught exception itself) when the property b
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
+import shutil
 import tempfile
 import unicodedata
 from functools import cache
@@ -42,6 +44,7 @@ RAW_FILES = sorted(RAW_DIR.glob("*.txt"))
 GOLD_FILES = sorted(GOLD_DIR.glob("*.json"))
 METADATA_FILES = sorted(METADATA_DIR.glob("*.yaml"))
 WORK = Path(tempfile.mkdtemp(prefix="trisec-fuzz-"))  # files the checks read back
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 
 # --- strategies: characters that break text handling -----------------------------------
 

@@ -108,8 +108,6 @@ def test_a_renamed_computed_column_stops_the_build_with_a_located_error(
 
 
 def _column_values(release: Path, config: str, column: str) -> list[object]:
-
-
     return [v for p in sorted((release / "data" / config).glob("*.parquet"))
             for v in pq.read_table(p).column(column).to_pylist()]
 

@@ -190,3 +190,14 @@ def test_document_row_facts_are_dataclasses_asdict() -> None:
             assert list(asdict(obj)) == list(dataclasses.asdict(obj))
             checked += 1
     assert checked > 300
+
+
+def test_a_batch_with_no_documents_goes_through_every_stage() -> None:
+    """A batch whose files were all quarantined (keep_batch left nothing) is an empty table,
+    not a crash: sentences, predictions and the assembled configs have zero rows."""
+    table = keep_batch(clean_batch(_raw_table([(p.name, p.read_bytes()) for p in
+                                               sorted(RAW_DIR.glob("*.txt"))[:2]]), ctx()))
+    empty = table.slice(0, 0)
+    got = assemble_batch(predict_batch(sentences_batch(empty, ctx()), ctx()), ctx())
+    want = reference_assemble(predict_batch(sentences_batch(empty, ctx()), ctx()), ctx())
+    assert got.num_rows == 0 and got.schema == want.schema

@@ -50,11 +50,11 @@ def read_annotation(path: Path, schema: Schema | None = None) -> dict[str, Any]:
             "fix the JSON syntax (a trailing comma or a missing quote?)")) from exc
     except ValueError as exc:
         raise TrisecError(Problem(str(path), str(exc), "keep one value per key")) from exc
-    json_schema = annotation_schema(schema or load_schema())
+    schema = schema or load_schema()
+    json_schema = annotation_schema(schema)  # cached per schema fingerprint
     # a build reads each file two or three times (gold, agreement passes): the same text
-    # against the same JSON Schema is checked once (the check is pure; only passes are kept)
-    key = hashlib.sha256(text.encode() + b"\0" + json.dumps(json_schema, sort_keys=True)
-                         .encode()).digest()
+    # against the same schema is checked once (the check is pure; only passes are kept)
+    key = (hashlib.sha256(text.encode()).digest(), schema.fingerprint())
     if key in _VALID:
         return data
     problems = strict_problems(data, json_schema, str(path))
@@ -64,7 +64,7 @@ def read_annotation(path: Path, schema: Schema | None = None) -> dict[str, Any]:
     return data
 
 
-_VALID: set[bytes] = set()  # sha256 of (a file's text, the JSON Schema) that passed
+_VALID: set[tuple[bytes, str]] = set()  # (sha256 of a file's text, schema fingerprint) passed
 
 
 def write_annotation(path: Path, ann: dict[str, Any]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from contextlib import ExitStack
 from pathlib import Path
@@ -28,15 +27,19 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
     Progress goes to stderr: the stage (documents, release files, each validation suite,
     publish) with done/total."""
     with ExitStack() as stack:
-        gate = None
+        gate, gate_note = None, ""
         if not check and not no_validate:
             # the gate's worker process starts first, before this one imports anything
             # heavy: its import of Great Expectations is the longest part of a seed build
-            # (validation.gate.GateProcess); a gate that cannot load is reported below
-            with contextlib.suppress(Exception):
+            # (validation.gate.GateProcess). If the worker cannot start, the gate runs in
+            # this process instead (said below); a gate that cannot load stops the build
+            # either way, before anything is published.
+            try:
                 from trisec.validation.gate import GateProcess
 
                 gate = stack.enter_context(GateProcess())
+            except (ImportError, OSError) as exc:
+                gate_note = f"{type(exc).__name__}: {exc}"
         from rich.table import Table
 
         from trisec.paths import DATASET_DIR
@@ -56,8 +59,12 @@ def command(check: bool, out: Path | None, quiet: bool, no_validate: bool,
                 raise SystemExit(1)
             console.print(f"{target} is up to date.")
             return
-        # the gate is loaded before any work: a gate that cannot load stops the build here
+        # the gate module is imported before any work; Great Expectations itself loads in the
+        # worker (or on the first call), and a failure there stops the build before publishing
         validator = None if no_validate else b.default_validator()
+        if gate_note and validator is not None:
+            console.print(f"[yellow]note: the gate's worker process did not start ({gate_note}); "
+                          "validating in this process[/]")
         if no_validate:
             console.print("[yellow]--no-validate: this build skips the validation gate[/]")
         if validator is not None and gate is not None:

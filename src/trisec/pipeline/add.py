@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from trisec.document import Document
+from trisec.document import Document, RawArticle
 from trisec.documents.ingest import read_raw
 from trisec.documents.metadata import published_after
 from trisec.documents.near_duplicates import (
@@ -111,8 +111,9 @@ def scan_corpus(corpus: Corpus) -> Existing:
 
 
 def check_new(path: Path, seen: Existing, corpus: Corpus,
-              allow_near_duplicate: bool = False) -> Document:
-    """The document a new raw file would become; raises TrisecError when it must be refused."""
+              allow_near_duplicate: bool = False) -> tuple[RawArticle, Document]:
+    """The raw file as read and the document it would become; raises TrisecError when it
+    must be refused."""
     where = str(path)
     if path.suffix != ".txt":
         raise TrisecError(Problem(where, "raw files must end in .txt (the build reads "
@@ -145,7 +146,7 @@ def check_new(path: Path, seen: Existing, corpus: Corpus,
             f"{sim:.0%} of word {SHINGLE}-grams shared",
             "if it really is a different article (not a re-crawl or an edited copy), "
             f"add it with --allow-near-duplicate (the pair is recorded in {DISTINCT_FILE})"))
-    return doc
+    return raw, doc
 
 
 def metadata_stub(doc: Document) -> dict[str, Any]:
@@ -227,14 +228,14 @@ def _add_locked(paths: Iterable[Path], corpus: Corpus, sums_path: Path,
     report = AddReport()
     for path in paths:
         try:
-            doc = check_new(Path(path), seen, corpus, allow_near_duplicate)
+            raw, doc = check_new(Path(path), seen, corpus, allow_near_duplicate)
         except TrisecError as exc:
             report.refused.extend(exc.problems)
             continue
         target = corpus.raw_dir / doc.source_file
         # bytes only (the raw file is immutable evidence), renamed into place: a crash never
-        # leaves a partial raw file
-        write_atomic(target, Path(path).read_bytes())
+        # leaves a partial raw file; the bytes checked above, not a second read of the file
+        write_atomic(target, raw.data)
         had_metadata = (corpus.metadata_dir / f"{doc.doc_id}.yaml").exists()
         meta = write_stub(corpus.metadata_dir, doc)
         sums[doc.source_file] = doc.sha256

@@ -45,6 +45,8 @@ LAYERS = _SCHEMA.span_tables  # the flat gold-layer configs, from schema/dataset
 METADATA_FIELDS = tuple(c.name for c in _SCHEMA.configs["documents"].columns
                         if c.name not in ("doc_id", "text")
                         and not (isinstance(c.type, dict) and "list" in c.type))
+
+
 @dataclass
 class ConfigData:
     """One config of a release as users load it."""

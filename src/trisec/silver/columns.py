@@ -169,7 +169,7 @@ def flat_rows(table: pa.Table, schema: Schema, silver: dict[str, pa.Schema],
     sent_lists = _array(table.column("_sentences"))
     sent, sent_doc = _flat(sent_lists)
     sent_count = _counts(sent_lists)
-    doc_first = np.concatenate(([0], np.cumsum(sent_count)[:-1])).astype(np.int64)
+    doc_first = np.concatenate(([0], np.cumsum(sent_count)))[:-1].astype(np.int64)
     sent_start = sent["start"].to_numpy(zero_copy_only=False).astype(np.int64)
     sent_end = sent["end"].to_numpy(zero_copy_only=False).astype(np.int64)
     tok_lists = sent["token_starts"]
@@ -284,8 +284,7 @@ def flat_rows(table: pa.Table, schema: Schema, silver: dict[str, pa.Schema],
     for config, columns in cols.items():
         rows = len(next(iter(columns.values())))
         columns["silver"] = pa.array(np.ones(rows, dtype=bool), pa.bool_())
-        columns["annotator"] = pa.array([annotator] * rows, pa.string()) if rows else \
-            pa.array([], pa.string())
+        columns["annotator"] = pa.array([annotator] * rows, pa.string())
         fields = list(silver[config].remove_metadata())
         names = {f.name for f in fields}
         if names != set(columns):

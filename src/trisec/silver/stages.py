@@ -181,7 +181,7 @@ def sentences_array(docs: list[Tokens]) -> pa.Array:
     of tokenized documents."""
     n_sent = np.array([len(d) for d in docs], dtype=np.int64)
     n_tok = np.array([len(d.starts) for d in docs], dtype=np.int64)
-    tok_base = np.concatenate(([0], np.cumsum(n_tok)[:-1]))
+    tok_base = np.concatenate(([0], np.cumsum(n_tok)))[:-1]  # one per document, none for none
     starts = np.concatenate([d.starts for d in docs] or [np.zeros(0, np.int64)])
     ends = np.concatenate([d.ends for d in docs] or [np.zeros(0, np.int64)])
     # token index bounds of every sentence, in the batch's token numbering

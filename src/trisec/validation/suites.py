@@ -136,11 +136,6 @@ def offsets(start: str, end: str, what: str) -> list[Spec]:
                     or_equal=True)]
 
 
-def key(schema: Schema, config: str) -> list[str]:
-    """The columns that identify a row of `config` (schema/dataset.yaml `key`)."""
-    return list(schema.configs[config].key)
-
-
 def belongs_to_document() -> list[Spec]:
     return [not_null("doc_id", "every row names its document"),
             not_null("doc.text", "the doc_id exists in the documents config"),
@@ -175,7 +170,7 @@ def documents_suite(schema: Schema) -> SuiteSpec:
              "a release publishes at least one document"),
         *[not_null(c, f"{c} is required") for c in
           ("doc_id", "split", "source_file", "sha256", "text", "language")],
-        unique(key(schema, "documents"), "doc ids are unique"),
+        unique(list(schema.configs["documents"].key), "doc ids are unique"),
         regex("doc_id", f"^{re.escape(DOC_ID_PREFIX)}[0-9a-f]{{16}}$",
               "doc ids are well formed (prefix + 16 hex)"),
         regex("sha256", "^[0-9a-f]{64}$", "sha256 of the raw file is 64 hex digits"),
@@ -209,14 +204,14 @@ def documents_suite(schema: Schema) -> SuiteSpec:
     if "url" in fact_columns(schema):
         exps.append(regex("url.value", r"^https?://\S+$", "url is an http(s) address"))
     return SuiteSpec("documents", "one row per document (facts flattened to col.field)",
-                     tuple(key(schema, "documents")), tuple(exps))
+                     schema.configs["documents"].key, tuple(exps))
 
 
 def sentences_suite(schema: Schema) -> SuiteSpec:
     exps = [
         *belongs_to_document(),
         not_null("sentence_index", "sentences are numbered"),
-        unique(key(schema, "sentences"), "one row per sentence number"),
+        unique(list(schema.configs["sentences"].key), "one row per sentence number"),
         equal("sentence_index", "sentence.position", "sentences are numbered 0.. in text order"),
         *offsets("start", "end", "sentence"),
         span(["doc.text", "start", "end", "text"], "sentence text is the document text slice"),
@@ -239,14 +234,14 @@ def sentences_suite(schema: Schema) -> SuiteSpec:
                column_list=["ner_tags", "ner_tags.from_mentions"]),
     ]
     return SuiteSpec("sentences", "one row per sentence, joined with its document",
-                     tuple(key(schema, "sentences")), tuple(exps))
+                     schema.configs["sentences"].key, tuple(exps))
 
 
 def mentions_suite(schema: Schema) -> SuiteSpec:
     exps = [
         *belongs_to_document(),
         *[not_null(c, f"{c} is required") for c in ("mention_id", "entity_id")],
-        unique(key(schema, "mentions"), "mention ids are unique in their document"),
+        unique(list(schema.configs["mentions"].key), "mention ids are unique in their document"),
         *column_rules(schema, "mentions"),
         *offsets("start", "end", "mention"),
         span(["doc.text", "start", "end", "text"], "text[start:end] == the mention's surface"),
@@ -260,14 +255,14 @@ def mentions_suite(schema: Schema) -> SuiteSpec:
         greater("sentence.end", "start", "the mention starts in its sentence"),
     ]
     return SuiteSpec("mentions", "one row per gold mention, joined with its document, "
-                     "sentence and entity", tuple(key(schema, "mentions")), tuple(exps))
+                     "sentence and entity", schema.configs["mentions"].key, tuple(exps))
 
 
 def events_suite(schema: Schema) -> SuiteSpec:
     exps = [
         *belongs_to_document(),
         not_null("event_id", "event_id is required"),
-        unique(key(schema, "events"), "event ids are unique in their document"),
+        unique(list(schema.configs["events"].key), "event ids are unique in their document"),
         *column_rules(schema, "events"),
         *offsets("trigger_start", "trigger_end", "trigger"),
         span(["doc.text", "trigger_start", "trigger_end", "trigger_text"],
@@ -283,7 +278,7 @@ def events_suite(schema: Schema) -> SuiteSpec:
               "in order"),
     ]
     return SuiteSpec("events", "one row per gold event, joined with its document, sentence "
-                     "and arguments", tuple(key(schema, "events")), tuple(exps))
+                     "and arguments", schema.configs["events"].key, tuple(exps))
 
 
 def arguments_suite(schema: Schema) -> SuiteSpec:
@@ -294,7 +289,7 @@ def arguments_suite(schema: Schema) -> SuiteSpec:
     exps = [
         *belongs_to_document(),
         *[not_null(c, f"{c} is required") for c in ("event_id", "mention_id")],
-        unique(key(schema, "arguments"), "a mention fills a role of an event once"),
+        unique(list(schema.configs["arguments"].key), "a mention fills a role of an event once"),
         not_null("event.type", "the argument's event exists in the events config"),
         equal("event_type", "event.type", "event_type is the type of the argument's event"),
         *column_rules(schema, "arguments"),
@@ -307,14 +302,15 @@ def arguments_suite(schema: Schema) -> SuiteSpec:
         span(["doc.text", "start", "end", "text"], "text[start:end] == the argument's surface"),
     ]
     return SuiteSpec("arguments", "one row per gold argument, joined with its event and "
-                     "mention", tuple(key(schema, "arguments")), tuple(exps))
+                     "mention", schema.configs["arguments"].key, tuple(exps))
 
 
 def attributions_suite(schema: Schema) -> SuiteSpec:
     exps = [
         *belongs_to_document(),
         not_null("attribution_id", "attribution_id is required"),
-        unique(key(schema, "attributions"), "attribution ids are unique in their document"),
+        unique(list(schema.configs["attributions"].key),
+               "attribution ids are unique in their document"),
         *column_rules(schema, "attributions"),
         span(["doc.text", "content_start", "content_end", "content_text"],
              "the content text is the document text slice"),
@@ -326,7 +322,7 @@ def attributions_suite(schema: Schema) -> SuiteSpec:
               "source_entity_id is the source mention's entity"),
     ]
     return SuiteSpec("attributions", "one row per gold attribution, joined with its source "
-                     "mention", tuple(key(schema, "attributions")), tuple(exps))
+                     "mention", schema.configs["attributions"].key, tuple(exps))
 
 
 def consistency_suite(schema: Schema) -> SuiteSpec:
@@ -351,7 +347,7 @@ def prompts_suite(schema: Schema) -> SuiteSpec:
         *[not_null(c, f"{c} is required") for c in
           ("task", "prompt_version", "messages", "response_schema")],
         in_set("task", list(settings["tasks"]), "task from schema/dataset.yaml prompts.tasks"),
-        unique(key(schema, "prompts"), "one prompt per document and task"),
+        unique(list(schema.configs["prompts"].key), "one prompt per document and task"),
         in_set("prompt_version", [str(settings["version"])],
                "prompt_version is schema/dataset.yaml's prompts.version"),
         in_set("messages.roles", ["system,user", "system,user,assistant,user"],
@@ -376,7 +372,7 @@ def prompts_suite(schema: Schema) -> SuiteSpec:
                column="prompt.leaks"),
     ]
     return SuiteSpec("prompts", "one row per prompt, joined with its document, the gold it "
-                     "must reproduce and the other documents' text", tuple(key(schema, "prompts")),
+                     "must reproduce and the other documents' text", schema.configs["prompts"].key,
                      tuple(exps))
 
 
