@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from conftest import scratch_schema
 from reference.silver_assemble import assemble_batch as reference_assemble
 
 from trisec.bench.synth import harvest, page_bytes
@@ -201,3 +202,21 @@ def test_a_batch_with_no_documents_goes_through_every_stage() -> None:
     got = assemble_batch(predict_batch(sentences_batch(empty, ctx()), ctx()), ctx())
     want = reference_assemble(predict_batch(sentences_batch(empty, ctx()), ctx()), ctx())
     assert got.num_rows == 0 and got.schema == want.schema
+
+
+def test_a_renamed_mirrored_column_carries_its_values_in_silver(tmp_path: Path) -> None:
+    """Columns with `from:` are named by schema/ alone on the silver path too (as in the gold
+    build, tests/test_hermetic.py): renamed in a scratch schema, the columnar assembly
+    writes the new name with exactly the old column's values."""
+    def rename(data: dict) -> None:
+        for col in data["configs"]["events"]["columns"]:
+            if col["name"] == "trigger_text":
+                col["name"] = "trigger_surface"
+
+    scratch = make_context("rules", scratch_schema(tmp_path, rename))
+    part = predicted().slice(0, 16)
+    old = assemble_batch(part, ctx()).column("_rows_events").combine_chunks().flatten()
+    new = assemble_batch(part, scratch).column("_rows_events").combine_chunks().flatten()
+    assert "trigger_surface" in new.type.names and "trigger_text" not in new.type.names
+    assert len(old) > 0
+    assert new.field("trigger_surface").to_pylist() == old.field("trigger_text").to_pylist()

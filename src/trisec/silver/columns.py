@@ -50,6 +50,23 @@ def _flat(lists: pa.Array) -> tuple[dict[str, pa.Array], np.ndarray]:
     return dict(zip([f.name for f in values.type], values.flatten(), strict=True)), parents
 
 
+def _mirrored(schema: Schema, config: str, levels: list[dict[str, pa.Array]],
+              up: list[pa.Array | None]) -> dict[str, pa.Array]:
+    """The columns of `config` that mirror a gold field (`from:` in schema/dataset.yaml), so
+    renaming one there carries its values here too. `levels[d]`: the fields of the items at
+    depth d + 1 of the config's walk (e.g. events, then their arguments); `up[d]`: for each
+    row, the index of its item at that depth (None: the rows are those items)."""
+    mirror = schema.mirror(config)
+    out: dict[str, pa.Array] = {}
+    for name, depth, fields in mirror.columns if mirror else ():
+        arr = levels[depth - 1][fields[0]]
+        for f in fields[1:]:  # into a struct: its children with the parent's nulls merged
+            arr = dict(zip([x.name for x in arr.type], arr.flatten(), strict=True))[f]
+        idx = up[depth - 1]
+        out[name] = arr if idx is None else arr.take(idx)
+    return out
+
+
 def _keys(doc: np.ndarray, ids: pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(pa.array(doc.astype(str)), ids, SEP)
 
@@ -222,11 +239,8 @@ def flat_rows(table: pa.Table, schema: Schema, silver: dict[str, pa.Schema],
                                         what), pa.int32())
 
     cols["mentions"] = {
-        **per_doc(ment_doc), "mention_id": ment["id"], "start": ment["start"],
-        "end": ment["end"], "text": ment["text"], "label": ment["label"],
-        "mention_type": ment["mention_type"], "gpe_role": ment["gpe_role"],
-        "entity_id": ment["entity"], "qid": _take(ent["qid"], ent_of_ment),
-        "timex_value": ment["timex_value"],
+        **per_doc(ment_doc), **_mirrored(schema, "mentions", [ment], [None]),
+        "qid": _take(ent["qid"], ent_of_ment),
         "sentence_index": sentence_index(ment_doc, ment_start, "mentions")}
     counts["mentions"] = _counts(ment_lists)
 
@@ -238,9 +252,7 @@ def flat_rows(table: pa.Table, schema: Schema, silver: dict[str, pa.Schema],
         raise TrisecError(Problem("events", "an event has no trigger", "check predict_batch"))
     trig_start = trig["start"].to_numpy(zero_copy_only=False).astype(np.int64)
     cols["events"] = {
-        **per_doc(ev_doc), "event_id": ev["id"], "type": ev["type"], "realis": ev["realis"],
-        "mode": ev["mode"], "trigger_start": trig["start"], "trigger_end": trig["end"],
-        "trigger_text": trig["text"],
+        **per_doc(ev_doc), **_mirrored(schema, "events", [ev], [None]),
         "sentence_index": sentence_index(ev_doc, trig_start, "events"),
         "num_arguments": pa.array(_counts(ev["arguments"]), pa.int32())}
     counts["events"] = _counts(ev_lists)
@@ -258,25 +270,18 @@ def flat_rows(table: pa.Table, schema: Schema, silver: dict[str, pa.Schema],
             "check predict_batch"))
     event_idx = pa.array(arg_event)
     cols["arguments"] = {
-        **per_doc(arg_doc), "event_id": ev["id"].take(event_idx),
-        "event_type": ev["type"].take(event_idx), "role": arg["role"],
-        "mention_id": arg["mention"], **{k: _take(ment[k], arg_ment)
+        **per_doc(arg_doc), **_mirrored(schema, "arguments", [ev, arg], [event_idx, None]),
+        **{k: _take(ment[k], arg_ment)
                                          for k in ("start", "end", "text", "label")}}
     counts["arguments"] = np.bincount(arg_doc, minlength=n).astype(np.int64)
 
     # attributions
     att_lists = _array(table.column("attributions"))
     att, att_doc = _flat(att_lists)
-    content = dict(zip([f.name for f in att["content"].type], att["content"].flatten(),
-                       strict=True))
-    cue = dict(zip([f.name for f in att["cue"].type], att["cue"].flatten(), strict=True))
     source = pc.fill_null(att["source"], "")
     src = _lookup_last(_keys(att_doc, source), ment_keys)
     cols["attributions"] = {
-        **per_doc(att_doc), "attribution_id": att["id"], "kind": att["kind"],
-        "content_start": content["start"], "content_end": content["end"],
-        "content_text": content["text"], "cue_start": cue["start"], "cue_end": cue["end"],
-        "cue_text": cue["text"], "source_mention_id": att["source"],
+        **per_doc(att_doc), **_mirrored(schema, "attributions", [att], [None]),
         "source_text": _take(ment["text"], src), "source_entity_id": _take(ment["entity"], src)}
     counts["attributions"] = _counts(att_lists)
 
